@@ -1,0 +1,72 @@
+"""FilterSets of the needs app, shared by the pages and the API."""
+
+import django_filters
+from django.db.models import Q
+
+from needs.models import Need, NeedType
+from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle, StateParty
+
+
+class NeedFilterSet(django_filters.FilterSet):
+    regional_group = django_filters.ModelChoiceFilter(
+        field_name="review__state__regional_group",
+        queryset=RegionalGroup.objects.all(),
+        to_field_name="slug",
+        empty_label="All regional groups",
+    )
+    state = django_filters.ModelChoiceFilter(
+        field_name="review__state",
+        queryset=StateParty.objects.all(),
+        to_field_name="code",
+        empty_label="All States",
+    )
+    cycle = django_filters.ModelChoiceFilter(
+        field_name="review__cycle",
+        queryset=ReviewCycle.objects.all(),
+        to_field_name="number",
+        empty_label="All cycles",
+    )
+    review_year = django_filters.NumberFilter(
+        field_name="review__cycle_year", label="Year of the cycle"
+    )
+    chapter = django_filters.ModelChoiceFilter(
+        field_name="article__chapter",
+        queryset=Chapter.objects.all(),
+        to_field_name="number",
+        empty_label="All chapters",
+    )
+    article = django_filters.ModelChoiceFilter(
+        queryset=Article.objects.all(),
+        to_field_name="number",
+        empty_label="All articles",
+    )
+    need_type = django_filters.ModelChoiceFilter(
+        queryset=NeedType.objects.all(),
+        to_field_name="slug",
+        empty_label="All types",
+        label="Type of need",
+    )
+    coverage = django_filters.ChoiceFilter(choices=Need.Coverage.choices)
+    priority = django_filters.ChoiceFilter(choices=Need.Priority.choices)
+    source = django_filters.ChoiceFilter(choices=Need.Source.choices)
+    q = django_filters.CharFilter(method="search", label="Search descriptions")
+
+    class Meta:
+        model = Need
+        fields = [
+            "regional_group",
+            "state",
+            "cycle",
+            "review_year",
+            "chapter",
+            "article",
+            "need_type",
+            "coverage",
+            "priority",
+            "source",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(description__icontains=value) | Q(remaining__icontains=value)
+        )

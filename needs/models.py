@@ -1,0 +1,176 @@
+"""What a State needs: need types and the needs identified in country reviews."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from reviews.models import Article, CountryReview
+
+
+class NeedTypeQuerySet(models.QuerySet):
+    def resolve(self, label: str) -> "NeedType":
+        """Return the type a slug, name or alias label denotes.
+
+        Raises NeedType.DoesNotExist with the known labels when none matches.
+        """
+        text = " ".join(label.split()).casefold()
+        for need_type in self.prefetch_related("aliases"):
+            names = {need_type.slug, need_type.name.casefold()}
+            names |= {alias.label.casefold() for alias in need_type.aliases.all()}
+            if text in names:
+                return need_type
+        raise NeedType.DoesNotExist(f"Unknown type of need: {label!r}.")
+
+
+class NeedType(models.Model):
+    """A category of the comprehensive self-assessment checklist."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    short_name = models.CharField(max_length=60, blank=True)
+    display_order = models.PositiveSmallIntegerField(unique=True)
+
+    objects = NeedTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeedTypeAlias(models.Model):
+    """Another label for a need type, as the note's tables spell it."""
+
+    need_type = models.ForeignKey(
+        NeedType, on_delete=models.CASCADE, related_name="aliases"
+    )
+    label = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name_plural = "need type aliases"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class NeedQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related(
+            "review__state__regional_group",
+            "review__cycle",
+            "article__chapter",
+            "need_type",
+        )
+
+    def unaddressed(self):
+        return self.filter(coverage=Need.Coverage.NOT_YET_ADDRESSED)
+
+    def in_note_order(self):
+        return self.order_by(
+            "review__state__name",
+            "article__chapter__ordinal",
+            "article__section",
+            "article__number",
+            "need_type__display_order",
+        )
+
+
+class Need(models.Model):
+    """One technical assistance need: a State's review, an article and a type.
+
+    The counting unit of every statistic is one distinct (review, article, type);
+    the review determines the State.
+    """
+
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+        UNSET = "unset", "Not prioritized"
+
+    class Source(models.TextChoices):
+        CHECKLIST = "checklist", "Self-assessment checklist"
+        COUNTRY_REPORT = "country-report", "Country review report"
+        EXECUTIVE_SUMMARY = "executive-summary", "Executive summary"
+        COUNTRY_VISIT = "country-visit", "Direct dialogue during the country visit"
+
+    class Coverage(models.TextChoices):
+        NOT_YET_ADDRESSED = "not-yet-addressed", "Not yet addressed"
+        MET_IN_PART = "met-in-part", "Met in part"
+        MET_FULLY = "met-fully", "Met fully"
+
+    review = models.ForeignKey(
+        CountryReview, on_delete=models.PROTECT, related_name="needs"
+    )
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="needs")
+    need_type = models.ForeignKey(
+        NeedType,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name="type of need",
+    )
+    description = models.TextField(blank=True)
+    priority = models.CharField(
+        max_length=8, choices=Priority.choices, default=Priority.UNSET
+    )
+    source = models.CharField(
+        max_length=20, choices=Source.choices, default=Source.EXECUTIVE_SUMMARY
+    )
+    coverage = models.CharField(
+        max_length=20, choices=Coverage.choices, default=Coverage.NOT_YET_ADDRESSED
+    )
+    remaining = models.TextField(
+        "what still remains to be addressed",
+        blank=True,
+        help_text="Paragraph 75: what still needs to be addressed to fill the gap.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = [
+            "review__state__name",
+            "article__number",
+            "need_type__display_order",
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "article", "need_type"],
+                name="one_need_per_review_article_type",
+                violation_error_message=(
+                    "This review already records this type of need for this article; "
+                    "edit the existing need instead."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.state} · art. {self.article.number} · {self.need_type}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("needs:need_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.review_id and self.article_id:
+            allowed = set(self.review.cycle.chapters.values_list("pk", flat=True))
+            if self.article.chapter_id not in allowed:
+                numbers = ", ".join(
+                    self.review.cycle.chapters.order_by("ordinal").values_list(
+                        "number", flat=True
+                    )
+                )
+                raise ValidationError(
+                    {
+                        "article": (
+                            f"Article {self.article.number} is in chapter "
+                            f"{self.article.chapter.number}, which cycle "
+                            f"{self.review.cycle.number} does not review "
+                            f"(it reviews chapters {numbers})."
+                        )
+                    }
+                )

@@ -1,0 +1,207 @@
+"""Who was reviewed, when, on which chapters; the Convention's chapters and articles."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+
+class RegionalGroup(models.Model):
+    """One of the five United Nations regional groups."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatePartyQuerySet(models.QuerySet):
+    def parties(self):
+        return self.filter(party_status=StateParty.PartyStatus.YES)
+
+    def real(self):
+        return self.filter(reconstructed=False)
+
+
+class StateParty(models.Model):
+    """A State (or the European Union) that may be reviewed under the Convention."""
+
+    class PartyStatus(models.TextChoices):
+        YES = "yes", "Party"
+        NO = "no", "Not a party"
+        UNKNOWN = "unknown", "Unconfirmed"
+
+    code = models.CharField(
+        max_length=8,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9-]{2,7}$",
+                "Use ISO 3166-1 alpha-3 (e.g. KEN) or an upper-case code like AF-01.",
+            )
+        ],
+        help_text="ISO 3166-1 alpha-3 for real States.",
+    )
+    name = models.CharField(max_length=120, unique=True)
+    regional_group = models.ForeignKey(
+        RegionalGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="states",
+        help_text="Empty for parties in no regional group, such as the European Union.",
+    )
+    party_status = models.CharField(
+        max_length=8, choices=PartyStatus.choices, default=PartyStatus.YES
+    )
+    reconstructed = models.BooleanField(
+        default=False,
+        help_text="An anonymized State of the reconstructed 2013 data set.",
+    )
+    notes = models.TextField(blank=True)
+
+    objects = StatePartyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "State party"
+        verbose_name_plural = "States parties"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:state_detail", kwargs={"code": self.code})
+
+
+class Chapter(models.Model):
+    """A chapter of the Convention (II to V are reviewed)."""
+
+    number = models.CharField(max_length=4, unique=True, help_text="Roman numeral.")
+    ordinal = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["ordinal"]
+
+    def __str__(self) -> str:
+        return f"Chapter {self.number}: {self.title}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def in_note_order(self):
+        """Order of the secretariat's note: chapter, section, then article number."""
+        return self.order_by("chapter__ordinal", "section", "number")
+
+
+class Article(models.Model):
+    """An article of the Convention, grouped as the secretariat's note groups it."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.PROTECT, related_name="articles"
+    )
+    section = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Section heading, e.g. "A. Bribery offences".',
+    )
+    subsection = models.CharField(max_length=200, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Article {self.number}: {self.title}"
+
+
+class ReviewCycle(models.Model):
+    """A cycle of the Review Mechanism and the chapters it reviews."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    start_year = models.PositiveSmallIntegerField()
+    end_year = models.PositiveSmallIntegerField()
+    chapters = models.ManyToManyField(Chapter, related_name="cycles")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")),
+                name="cycle_period_ordered",
+                violation_error_message="A cycle cannot end before it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cycle {self.number} ({self.start_year}–{self.end_year})"
+
+
+class CountryReviewQuerySet(models.QuerySet):
+    def completed_by(self, day):
+        return self.filter(status=CountryReview.Status.COMPLETED, completed_on__lte=day)
+
+
+class CountryReview(models.Model):
+    """The review of one State party in one cycle of the Review Mechanism."""
+
+    class Status(models.TextChoices):
+        UNDER_WAY = "under-way", "Under way"
+        CLOSE_TO_COMPLETION = "close-to-completion", "Close to completion"
+        COMPLETED = "completed", "Completed"
+
+    state = models.ForeignKey(
+        StateParty, on_delete=models.PROTECT, related_name="reviews"
+    )
+    cycle = models.ForeignKey(
+        ReviewCycle, on_delete=models.PROTECT, related_name="reviews"
+    )
+    cycle_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Year of the cycle in which the State was reviewed (1, 2, …).",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.UNDER_WAY
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    has_executive_summary = models.BooleanField(default=False)
+    has_full_report = models.BooleanField(default=False)
+    full_report_consent = models.BooleanField(
+        default=False,
+        help_text="The State agreed to the use of the full report for follow-up.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CountryReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle__number", "state__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "cycle"],
+                name="one_review_per_state_and_cycle",
+                violation_error_message=(
+                    "This State already has a review in this cycle."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed")
+                | models.Q(completed_on__isnull=False),
+                name="completed_review_has_date",
+                violation_error_message="A completed review needs its completion date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} — cycle {self.cycle.number}, year {self.cycle_year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:review_detail", kwargs={"pk": self.pk})

@@ -1,0 +1,91 @@
+"""Writes of the reviews app: reference data."""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle, StateParty
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+REGIONAL_GROUPS = [
+    ("african", "Group of African States"),
+    ("asia-pacific", "Group of Asia-Pacific States"),
+    ("eastern-european", "Group of Eastern European States"),
+    ("latin-american-caribbean", "Group of Latin American and Caribbean States"),
+    ("western-european-other", "Group of Western European and other States"),
+]
+
+CHAPTERS = [
+    ("II", 2, "Preventive measures"),
+    ("III", 3, "Criminalization and law enforcement"),
+    ("IV", 4, "International cooperation"),
+    ("V", 5, "Asset recovery"),
+]
+
+# number, start year, end year, chapters under review
+CYCLES = [(1, 2010, 2015, ["III", "IV"]), (2, 2015, 2026, ["II", "V"])]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+
+
+def _read_tsv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def _upsert(model, lookup: dict, values: dict) -> bool:
+    """Create or update one row; return True when it was created."""
+    _, created = model.objects.update_or_create(**lookup, defaults=values)
+    return created
+
+
+@transaction.atomic
+def reference_load() -> LoadResult:
+    """Load regional groups, chapters, articles, cycles and States; idempotent."""
+    flags: list[bool] = []
+    for order, (slug, name) in enumerate(REGIONAL_GROUPS, start=1):
+        flags.append(
+            _upsert(
+                RegionalGroup, {"slug": slug}, {"name": name, "display_order": order}
+            )
+        )
+    chapters = {}
+    for number, ordinal, title in CHAPTERS:
+        flags.append(
+            _upsert(Chapter, {"number": number}, {"ordinal": ordinal, "title": title})
+        )
+        chapters[number] = Chapter.objects.get(number=number)
+    for row in _read_tsv("articles.tsv"):
+        values = {
+            "title": row["title"],
+            "chapter": chapters[row["chapter"]],
+            "section": row["section"],
+            "subsection": row["subsection"],
+        }
+        flags.append(_upsert(Article, {"number": int(row["article"])}, values))
+    for number, start, end, chapter_numbers in CYCLES:
+        flags.append(
+            _upsert(
+                ReviewCycle, {"number": number}, {"start_year": start, "end_year": end}
+            )
+        )
+        cycle = ReviewCycle.objects.get(number=number)
+        cycle.chapters.set([chapters[n] for n in chapter_numbers])
+    groups = {group.slug: group for group in RegionalGroup.objects.all()}
+    for row in _read_tsv("states.tsv"):
+        values = {
+            "name": row["name"],
+            "regional_group": groups.get(row["regional_group"]),
+            "party_status": row["uncac_party"],
+            "notes": row["notes"],
+        }
+        flags.append(_upsert(StateParty, {"code": row["iso3"]}, values))
+    created = sum(flags)
+    return LoadResult(created=created, updated=len(flags) - created)

@@ -1,0 +1,62 @@
+"""factory_boy factories. Reference rows (groups, chapters, articles, cycles, types)
+come from the `reference` fixture, which loads the project's own reference data."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from needs.models import Need, NeedType
+from reviews.models import (
+    Article,
+    CountryReview,
+    RegionalGroup,
+    ReviewCycle,
+    StateParty,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StatePartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StateParty
+
+    code = factory.Sequence(lambda n: f"T{n:02d}")
+    name = factory.Sequence(lambda n: f"Test State {n:02d}")
+    regional_group = factory.LazyFunction(
+        lambda: RegionalGroup.objects.get(slug="african")
+    )
+    reconstructed = True
+
+
+class CountryReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CountryReview
+
+    state = factory.SubFactory(StatePartyFactory)
+    cycle = factory.LazyFunction(lambda: ReviewCycle.objects.get(number=1))
+    cycle_year = 1
+    status = CountryReview.Status.COMPLETED
+    completed_on = datetime.date(2013, 6, 1)
+    has_executive_summary = True
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    review = factory.SubFactory(CountryReviewFactory)
+    article = factory.LazyFunction(lambda: Article.objects.get(number=15))
+    need_type = factory.LazyFunction(
+        lambda: NeedType.objects.get(slug="good-practices")
+    )
+    description = "Training of prosecutors on case studies from other jurisdictions."
