@@ -35,6 +35,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_reference
+	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py create_local_admin
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

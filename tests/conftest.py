@@ -26,3 +26,11 @@ def admin_client(client, admin_user):
 def user_client(client, db):
     client.force_login(UserFactory(username="reader"))
     return client
+
+
+@pytest.fixture
+def note_2013(db):
+    """The reconstructed 44-State data set of the 2013 note, loaded."""
+    from needs.services import note_2013_load
+
+    note_2013_load()

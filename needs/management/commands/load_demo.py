@@ -1,0 +1,17 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from needs.models import Need
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data into an empty database: the reconstructed data set of the "
+        "2013 note. Does nothing when needs are already recorded."
+    )
+
+    def handle(self, *args, **options):
+        if Need.objects.exists():
+            self.stdout.write("Needs already recorded; demo data not loaded.")
+            return
+        call_command("load_note_2013", stdout=self.stdout)

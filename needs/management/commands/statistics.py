@@ -1,0 +1,51 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from needs import draft_note, tables
+from needs.forms import StatisticsFilterForm
+from needs.statistics import compute
+
+FILTERS = [
+    "cycle",
+    "review_year",
+    "regional_group",
+    "chapter",
+    "article",
+    "need_type",
+    "coverage",
+    "as_of",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the statistics: the JSON document (as GET /api/v1/statistics/ serves "
+        "it), every table as CSV, or the draft note as Markdown."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--format", choices=["json", "csv", "markdown"], default="json"
+        )
+        for name in FILTERS:
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
+
+    def handle(self, *args, **options):
+        data = {name: options[name] for name in FILTERS if options.get(name)}
+        form = StatisticsFilterForm(data)
+        if not form.is_valid():
+            messages = "; ".join(
+                f"--{field.replace('_', '-')}: {' '.join(errors)}"
+                for field, errors in form.errors.items()
+            )
+            raise CommandError(f"Invalid filters: {messages}")
+        document = compute(form.to_filter())
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+        elif options["format"] == "csv":
+            self.stdout.write(tables.to_csv(tables.all_tables(document)), ending="")
+        else:
+            self.stdout.write(
+                draft_note.to_markdown(draft_note.blocks(document)), ending=""
+            )
