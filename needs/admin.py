@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
-from needs.models import Need, NeedType, NeedTypeAlias
+from needs.models import EntryEvent, Need, NeedType, NeedTypeAlias
+from reviews.admin import ScopedAdminMixin
 from reviews.models import CountryReview
 
 
@@ -29,7 +31,7 @@ class NeedInline(admin.TabularInline):
 # The review admin lives here so that it can carry the needs inline:
 # reviews never imports from needs.
 @admin.register(CountryReview)
-class CountryReviewAdmin(admin.ModelAdmin):
+class CountryReviewAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "state",
         "cycle",
@@ -64,7 +66,11 @@ class CountryReviewAdmin(admin.ModelAdmin):
 
 def _mark(coverage):
     def action(modeladmin, request, queryset):
-        count = queryset.update(coverage=coverage)
+        count = 0
+        for need in queryset:  # one save each: versions and the audit trail follow
+            need.coverage = coverage
+            need.save()
+            count += 1
         modeladmin.message_user(
             request, f"{count} need(s) marked “{coverage.label}”.", messages.SUCCESS
         )
@@ -76,7 +82,7 @@ def _mark(coverage):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "state",
         "article_number",
@@ -85,9 +91,11 @@ class NeedAdmin(admin.ModelAdmin):
         "coverage",
         "source",
         "cycle",
+        "status",
         "updated_at",
     ]
     list_filter = [
+        "status",
         "review__state__regional_group",
         "review__cycle",
         "article__chapter",
@@ -105,7 +113,7 @@ class NeedAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["review", "article"]
     list_select_related = ["review__state", "review__cycle", "article", "need_type"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["version", "accepted_at", "created_at", "updated_at"]
     actions = [_mark(Need.Coverage.MET_IN_PART), _mark(Need.Coverage.MET_FULLY)]
 
     @admin.display(description="State", ordering="review__state__name")
@@ -119,3 +127,11 @@ class NeedAdmin(admin.ModelAdmin):
     @admin.display(description="Cycle", ordering="review__cycle__number")
     def cycle(self, obj):
         return obj.review.cycle.number
+
+
+@admin.register(EntryEvent)
+class EntryEventAdmin(admin.ModelAdmin):
+    list_display = ["review", "action", "user", "at", "need_count"]
+    list_filter = ["action"]
+    search_fields = ["review__state__name", "comment"]
+    list_select_related = ["review__state", "review__cycle", "user"]

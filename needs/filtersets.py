@@ -16,7 +16,11 @@ class NeedFilterSet(django_filters.FilterSet):
     )
     state = django_filters.ModelChoiceFilter(
         field_name="review__state",
-        queryset=StateParty.objects.all(),
+        queryset=lambda request: (
+            StateParty.objects.visible_to(request.user)
+            if request
+            else StateParty.objects.all()
+        ),
         to_field_name="code",
         empty_label="All States",
     )

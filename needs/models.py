@@ -1,10 +1,14 @@
 """What a State needs: need types and the needs identified in country reviews."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from reviews.models import Article, CountryReview
+from reviews.permissions import review_filter
 
 
 class NeedTypeQuerySet(models.QuerySet):
@@ -56,6 +60,17 @@ class NeedTypeAlias(models.Model):
 
 
 class NeedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(review_filter(user, prefix="review__"))
+
+    def counted(self):
+        """Needs the statistics count: accepted by the secretariat at least once."""
+        return self.filter(accepted_at__isnull=False)
+
+    def pending(self):
+        """Entered or changed by the State and not yet submitted."""
+        return self.filter(status__in=[Need.Status.DRAFT, Need.Status.RETURNED])
+
     def with_related(self):
         return self.select_related(
             "review__state__regional_group",
@@ -101,6 +116,12 @@ class Need(models.Model):
         MET_IN_PART = "met-in-part", "Met in part"
         MET_FULLY = "met-fully", "Met fully"
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to the secretariat"
+        RETURNED = "returned", "Returned for revision"
+        ACCEPTED = "accepted", "Accepted"
+
     review = models.ForeignKey(
         CountryReview, on_delete=models.PROTECT, related_name="needs"
     )
@@ -126,10 +147,28 @@ class Need(models.Model):
         blank=True,
         help_text="Paragraph 75: what still needs to be addressed to fill the gap.",
     )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACCEPTED
+    )
+    accepted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text="First acceptance by the secretariat; only accepted needs count.",
+    )
+    withdrawal_requested = models.BooleanField(
+        default=False, help_text="The State asks that this need be withdrawn."
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every save.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NeedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = [
@@ -150,6 +189,12 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review.state} · art. {self.article.number} · {self.need_type}"
+
+    def save(self, *args, update_version: bool = True, **kwargs):
+        """Every save of an existing need raises its version (optimistic locking)."""
+        if self.pk and update_version:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("needs:need_detail", kwargs={"pk": self.pk})
@@ -174,3 +219,29 @@ class Need(models.Model):
                         )
                     }
                 )
+
+
+class EntryEvent(models.Model):
+    """A step of the entry workflow of a review's needs (submitted, accepted, …)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted to the secretariat"
+        ACCEPTED = "accepted", "Accepted by the secretariat"
+        RETURNED = "returned", "Returned for revision"
+
+    review = models.ForeignKey(
+        CountryReview, on_delete=models.CASCADE, related_name="entry_events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    need_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.get_action_display()} ({self.at:%Y-%m-%d})"

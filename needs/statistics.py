@@ -56,7 +56,7 @@ def scoped_reviews(filters: StatisticsFilter):
 
 def scoped_needs(filters: StatisticsFilter):
     """Needs of the reviews in scope, restricted by chapter, article, type, coverage."""
-    needs = Need.objects.filter(review__in=scoped_reviews(filters))
+    needs = Need.objects.counted().filter(review__in=scoped_reviews(filters))
     if filters.chapter:
         needs = needs.filter(article__chapter__number=filters.chapter)
     if filters.article is not None:

@@ -4,6 +4,15 @@ from needs import views
 
 app_name = "needs"
 urlpatterns = [
-    path("", views.need_list, name="need_list"),
-    path("<int:pk>/", views.need_detail, name="need_detail"),
+    path("needs/", views.need_list, name="need_list"),
+    path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
+    path("needs/<int:pk>/withdraw/", views.need_withdraw, name="need_withdraw"),
+    path("needs/<int:pk>/history/", views.need_history, name="need_history"),
+    path("history/", views.recent_changes, name="recent_changes"),
+    path("reviews/<int:pk>/entry/", views.review_entry, name="review_entry"),
+    path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
+    path("reviews/<int:pk>/accept/", views.review_accept, name="review_accept"),
+    path("reviews/<int:pk>/return/", views.review_return, name="review_return"),
+    path("my-state/", views.focal_state, name="focal_state"),
 ]

@@ -2,12 +2,22 @@ from django.contrib import admin
 from django.db.models import Count
 
 from reviews.models import (
+    Account,
     Article,
     Chapter,
+    Handover,
     RegionalGroup,
     ReviewCycle,
     StateParty,
 )
+from reviews.services import focal_point_handover
+
+
+class ScopedAdminMixin:
+    """The admin lists and opens only what the user may see (reviews/permissions.py)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(RegionalGroup)
@@ -55,3 +65,42 @@ class ReviewCycleAdmin(admin.ModelAdmin):
     @admin.display(description="Chapters")
     def chapter_list(self, obj):
         return ", ".join(chapter.number for chapter in obj.chapters.all())
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "state"]
+    list_filter = ["role", "state__regional_group"]
+    search_fields = ["user__username", "user__email", "state__name", "state__code"]
+    autocomplete_fields = ["user", "state"]
+    list_select_related = ["user", "state"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(admin.ModelAdmin):
+    """Hand a State to a successor: the departing focal point is deactivated, the
+    successor becomes focal point and sees a digest of open items."""
+
+    list_display = [
+        "state",
+        "previous",
+        "successor",
+        "handed_over_at",
+        "handed_over_by",
+    ]
+    autocomplete_fields = ["state", "previous", "successor"]
+    fields = ["state", "previous", "successor", "note"]
+    list_select_related = ["state", "previous", "successor", "handed_over_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        handover = focal_point_handover(
+            state=obj.state,
+            previous=obj.previous,
+            successor=obj.successor,
+            by=request.user,
+            note=obj.note,
+        )
+        obj.pk = handover.pk

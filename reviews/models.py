@@ -1,8 +1,10 @@
 """Who was reviewed, when, on which chapters; the Convention's chapters and articles."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class RegionalGroup(models.Model):
@@ -20,6 +22,11 @@ class RegionalGroup(models.Model):
 
 
 class StatePartyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from reviews.permissions import state_filter
+
+        return self.filter(state_filter(user))
+
     def parties(self):
         return self.filter(party_status=StateParty.PartyStatus.YES)
 
@@ -145,6 +152,11 @@ class ReviewCycle(models.Model):
 
 
 class CountryReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from reviews.permissions import review_filter
+
+        return self.filter(review_filter(user))
+
     def completed_by(self, day):
         return self.filter(status=CountryReview.Status.COMPLETED, completed_on__lte=day)
 
@@ -181,6 +193,7 @@ class CountryReview(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CountryReviewQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["cycle__number", "state__name"]
@@ -205,3 +218,74 @@ class CountryReview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:review_detail", kwargs={"pk": self.pk})
+
+
+class Account(models.Model):
+    """A person's role in tatracker and, for a focal point, the State they act for."""
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal-point", "National focal point"
+        SECRETARIAT = "secretariat", "Secretariat"
+        VIEWER = "viewer", "Viewer (donors, partners, other staff)"
+        ADMIN = "admin", "Administrator"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+    state = models.ForeignKey(
+        StateParty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+        help_text="The State a focal point acts for; empty for every other role.",
+    )
+
+    class Meta:
+        ordering = ["user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="focal-point", state__isnull=False)
+                    | (~models.Q(role="focal-point") & models.Q(state__isnull=True))
+                ),
+                name="focal_point_has_state",
+                violation_error_message=(
+                    "A focal point acts for exactly one State; other roles for none."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.state.code})" if self.state_id else ""
+        return f"{self.user.get_username()}: {self.get_role_display()}{where}"
+
+
+class Handover(models.Model):
+    """A State handed from a departing focal point to a successor."""
+
+    state = models.ForeignKey(
+        StateParty, on_delete=models.PROTECT, related_name="handovers"
+    )
+    previous = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    successor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers"
+    )
+    handed_over_at = models.DateTimeField(auto_now_add=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-handed_over_at"]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.previous} → {self.successor}"

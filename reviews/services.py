@@ -89,3 +89,87 @@ def reference_load() -> LoadResult:
         flags.append(_upsert(StateParty, {"code": row["iso3"]}, values))
     created = sum(flags)
     return LoadResult(created=created, updated=len(flags) - created)
+
+
+# ---------------------------------------------------------------------------
+# People: accounts and handovers
+# ---------------------------------------------------------------------------
+def password_setup_url(user) -> str:
+    """A one-time link where `user` chooses a password (Django's reset flow)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def user_add(
+    *, username: str, role: str, state_code: str | None = None, email: str = ""
+):
+    """Create a user with a role (and State for a focal point); no password yet."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from reviews.models import Account
+
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"The user {username!r} already exists."})
+    state = None
+    if state_code:
+        state = StateParty.objects.filter(code=state_code.upper()).first()
+        if state is None:
+            raise ValidationError(
+                {"state": f"No State party has the code {state_code!r}."}
+            )
+    is_admin = role == Account.Role.ADMIN
+    user = User(
+        username=username, email=email, is_staff=is_admin, is_superuser=is_admin
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    account = Account(user=user, role=role, state=state)
+    account.full_clean()
+    account.save()
+    return user
+
+
+@transaction.atomic
+def focal_point_handover(*, state: StateParty, previous, successor, by=None, note=""):
+    """Hand `state` from a departing focal point to a successor.
+
+    The departing user keeps their history but loses access (deactivated); the
+    successor becomes a focal point of the State and sees a digest of open items.
+    """
+    from django.core.exceptions import ValidationError
+
+    from reviews.models import Account, Handover
+
+    old = Account.objects.filter(
+        user=previous, role=Account.Role.FOCAL_POINT, state=state
+    ).first()
+    if old is None:
+        raise ValidationError(
+            {"previous": f"{previous} is not a focal point of {state}."}
+        )
+    if previous == successor:
+        raise ValidationError({"successor": "The successor must be someone else."})
+    Account.objects.update_or_create(
+        user=successor, defaults={"role": Account.Role.FOCAL_POINT, "state": state}
+    )
+    previous.is_active = False
+    previous.save(update_fields=["is_active"])
+    return Handover.objects.create(
+        state=state,
+        previous=previous,
+        successor=successor,
+        handed_over_by=by,
+        note=note,
+    )

@@ -2,22 +2,29 @@
 
 from itertools import groupby
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
 from reviews.filtersets import StatePartyFilterSet
 from reviews.models import CountryReview, StateParty
+from reviews.permissions import can_enter_needs, review_filter
 from tatracker.paging import paginate
 
 
 def state_list(request):
+    visible = review_filter(request.user, "reviews__")
     queryset = (
-        StateParty.objects.select_related("regional_group")
+        StateParty.objects.visible_to(request.user)
+        .select_related("regional_group")
         .order_by("name")
         .annotate(
-            review_count=Count("reviews", distinct=True),
-            need_count=Count("reviews__needs", distinct=True),
+            review_count=Count("reviews", filter=visible, distinct=True),
+            need_count=Count(
+                "reviews__needs",
+                filter=visible & Q(reviews__needs__accepted_at__isnull=False),
+                distinct=True,
+            ),
         )
     )
     filterset = StatePartyFilterSet(request.GET, queryset=queryset)
@@ -51,13 +58,15 @@ def group_needs(needs):
 
 
 def state_detail(request, code):
-    reviews = CountryReview.objects.select_related("cycle").prefetch_related(
-        "needs__article__chapter", "needs__need_type"
+    reviews = (
+        CountryReview.objects.visible_to(request.user)
+        .select_related("cycle")
+        .prefetch_related("needs__article__chapter", "needs__need_type")
     )
     state = get_object_or_404(
-        StateParty.objects.select_related("regional_group").prefetch_related(
-            Prefetch("reviews", queryset=reviews)
-        ),
+        StateParty.objects.visible_to(request.user)
+        .select_related("regional_group")
+        .prefetch_related(Prefetch("reviews", queryset=reviews)),
         code=code,
     )
     sections = [
@@ -73,10 +82,13 @@ class ReviewDetailView(DetailView):
     context_object_name = "review"
 
     def get_queryset(self):
-        return CountryReview.objects.select_related("state", "cycle")
+        return CountryReview.objects.visible_to(self.request.user).select_related(
+            "state", "cycle"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         needs = self.object.needs.select_related("article__chapter", "need_type")
         context["chapters"] = group_needs(needs)
+        context["can_enter"] = can_enter_needs(self.request.user, self.object)
         return context

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from tests.factories import UserFactory
+from reviews.models import Account
+from tests.factories import AccountFactory, CountryReviewFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +24,45 @@ def admin_client(client, admin_user):
 
 
 @pytest.fixture
-def user_client(client, db):
-    client.force_login(UserFactory(username="reader"))
+def secretariat(db):
+    return AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec").user
+
+
+@pytest.fixture
+def viewer(db):
+    return AccountFactory(role=Account.Role.VIEWER, user__username="donor").user
+
+
+@pytest.fixture
+def own_review(db):
+    """A completed review of the focal point's State."""
+    return CountryReviewFactory(state__code="OWN", state__name="Own State")
+
+
+@pytest.fixture
+def other_review(db):
+    """A completed review of another State, which agreed to share its full report."""
+    return CountryReviewFactory(
+        state__code="OTH", state__name="Other State", full_report_consent=True
+    )
+
+
+@pytest.fixture
+def focal_point(own_review):
+    return AccountFactory(
+        role=Account.Role.FOCAL_POINT, state=own_review.state, user__username="fp"
+    ).user
+
+
+@pytest.fixture
+def user_client(client, secretariat):
+    """A client logged in as secretariat staff (sees every State)."""
+    client.force_login(secretariat)
+    return client
+
+
+def client_for(client, user):
+    client.force_login(user)
     return client
 
 
@@ -34,3 +72,8 @@ def note_2013(db):
     from needs.services import note_2013_load
 
     note_2013_load()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: their transactional database is emptied afterwards."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

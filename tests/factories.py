@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from needs.models import Need, NeedType
 from reviews.models import (
+    Account,
     Article,
     CountryReview,
     RegionalGroup,
@@ -60,3 +61,12 @@ class NeedFactory(factory.django.DjangoModelFactory):
         lambda: NeedType.objects.get(slug="good-practices")
     )
     description = "Training of prosecutors on case studies from other jurisdictions."
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    user = factory.SubFactory(UserFactory)
+    role = Account.Role.SECRETARIAT
+    state = None

@@ -2,7 +2,6 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,8 +41,9 @@ class StatisticsView(APIView):
                 OpenApiTypes.OBJECT, description="Statistics document"
             ),
             400: OpenApiResponse(
-                serializers.DictField(child=serializers.ListField()),
-                description="Field-level messages for invalid filters",
+                OpenApiTypes.OBJECT,
+                description="Field-level messages for invalid filters: "
+                '{"field": ["message", …]}',
             ),
         },
     )

@@ -1,0 +1,121 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright.
+
+Skipped, loudly, only where no Chromium exists; CI sets TATRACKER_REQUIRE_BROWSER=1 so
+that a missing browser fails instead.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from needs.models import Need
+from reviews.models import Account, RegionalGroup
+from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"  # UserFactory's test password
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def chromium(django_db_setup):
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"NO CHROMIUM AT {CHROMIUM}: the end-to-end browser tests did not run"
+        if os.environ.get("TATRACKER_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the
+    # test itself are synchronous and safe (the documented Playwright + Django setup).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def log_out(page):
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_focal_point_enters_submits_secretariat_accepts_statistics_show_it(
+    chromium, live_server
+):
+    base = live_server.url
+    review = CountryReviewFactory(state__code="OWN", state__name="Own State")
+    asia = RegionalGroup.objects.get(slug="asia-pacific")
+    other = NeedFactory(
+        review=CountryReviewFactory(state__code="OTH", state__regional_group=asia)
+    )
+    AccountFactory(
+        role=Account.Role.FOCAL_POINT, state=review.state, user__username="fp"
+    )
+    AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
+    page = chromium.new_page()
+
+    # The focal point enters needs for two articles and submits them.
+    log_in(page, base, "fp")
+    page.goto(f"{base}/reviews/{review.pk}/entry/?chapter=III")
+    article_15 = page.locator("#article-15")
+    article_15.get_by_label("Capacity-building programmes", exact=True).check()
+    article_15.get_by_label(
+        "Description: article 15, Capacity-building programmes"
+    ).fill("Training of investigators in interviewing techniques")
+    article_32 = page.locator("#article-32")
+    article_32.get_by_label("On-site expert", exact=True).check()
+    article_32.get_by_label("Priority: article 32, On-site expert").select_option(
+        "high"
+    )
+    page.get_by_role("button", name="Save chapter III as draft").click()
+    assert page.get_by_text("Saved: 2 added").is_visible()
+    page.get_by_role("button", name="Submit to the secretariat").click()
+    assert page.get_by_text("Submitted to the secretariat.").first.is_visible()
+    log_out(page)
+
+    # The secretariat accepts them.
+    log_in(page, base, "sec")
+    page.goto(f"{base}/reviews/{review.pk}/entry/")
+    page.get_by_role("button", name="Accept the submitted needs").click()
+    assert page.get_by_text("Needs accepted.").is_visible()
+    assert Need.objects.filter(review=review, status="accepted").count() == 2
+
+    # The statistics show the new counts.
+    page.goto(f"{base}/reports/articles/15/?regional_group=african")
+    row = page.get_by_role("row", name="Capacity-building programmes")
+    assert row.get_by_role("cell").first.inner_text() == "1"
+    page.goto(f"{base}/reports/chapters/III/?regional_group=african")
+    assert page.get_by_role("row", name="All articles").inner_text().split() == [
+        "All",
+        "articles",
+        "1",
+        "2",
+    ]
+    log_out(page)
+
+    # The focal point cannot open another State's need.
+    log_in(page, base, "fp")
+    response = page.goto(f"{base}/needs/{other.pk}/")
+    assert response.status == 404
+    page.close()
