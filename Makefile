@@ -44,6 +44,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 serve: $(STAMP)

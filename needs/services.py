@@ -205,6 +205,7 @@ def need_create(*, review: CountryReview, user, **values) -> Need:
     if not is_secretariat(user):
         need.status, need.accepted_at = Need.Status.DRAFT, None
     need.full_clean()
+    need._history_user = user
     need.save()
     return need
 
@@ -226,6 +227,7 @@ def need_update(*, need: Need, user, expected_version: int, **values) -> Need:
     if not is_secretariat(user):
         need.status = Need.Status.DRAFT
     need.full_clean()
+    need._history_user = user
     need.save(update_version=False)
     return need
 
@@ -235,6 +237,7 @@ def need_withdraw(*, need: Need, user) -> Need | None:
     """A never-accepted need is deleted; an accepted one awaits the secretariat."""
     if not can_edit_need(user, need):
         raise PermissionDenied("You cannot withdraw this need now.")
+    need._history_user = user
     if need.accepted_at is None or is_secretariat(user):
         need.delete()
         return None
@@ -266,6 +269,7 @@ def review_submit(*, review: CountryReview, user) -> EntryEvent:
         raise ValidationError("There is nothing to submit: no draft or returned need.")
     for need in pending:
         need.status = Need.Status.SUBMITTED
+        need._history_user = user
         need.save()
     count = len(pending)
     return EntryEvent.objects.create(
@@ -283,6 +287,7 @@ def review_accept(*, review: CountryReview, user, comment: str = "") -> EntryEve
         raise ValidationError("No submitted need awaits a decision.")
     now = timezone.now()
     for need in submitted:
+        need._history_user = user
         if need.withdrawal_requested:
             need.delete()
             continue
@@ -310,6 +315,7 @@ def review_return(*, review: CountryReview, user, comment: str) -> EntryEvent:
         raise ValidationError("No submitted need awaits a decision.")
     for need in submitted:
         need.status = Need.Status.RETURNED
+        need._history_user = user
         need.save()
     return EntryEvent.objects.create(
         review=review,

@@ -1,15 +1,56 @@
-"""Everything under /api/v1/: one router and the non-model endpoints."""
+"""Everything under /api/v1/: one router, the statistics, the schema and its docs."""
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from needs.api.views import StatisticsView
+from needs.api.views import NeedTypeViewSet, NeedViewSet, ReviewViewSet, StatisticsView
+from reviews.api.views import (
+    ArticleViewSet,
+    RegionalGroupViewSet,
+    ReviewCycleViewSet,
+    StatePartyViewSet,
+)
 
 router = DefaultRouter()
+router.register("regional-groups", RegionalGroupViewSet, basename="regional-group")
+router.register("states", StatePartyViewSet, basename="state")
+router.register("cycles", ReviewCycleViewSet, basename="cycle")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("need-types", NeedTypeViewSet, basename="need-type")
+router.register("needs", NeedViewSet, basename="need")
+
+# Swagger UI sets inline styles; everything else stays as strict as the site's policy.
+docs_view = csp_override(
+    {
+        "default-src": [CSP.SELF],
+        "img-src": [CSP.SELF, "data:"],
+        "script-src": [CSP.SELF],
+        "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+        "frame-ancestors": [CSP.NONE],
+    }
+)(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
 
 urlpatterns = [
     path("statistics/", StatisticsView.as_view(), name="statistics"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs_view, name="docs"),
+    path("token/", obtain_auth_token, name="token"),
     *router.urls,
 ]
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/ answers in JSON, as the API does."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+not_found.login_required = False
+urlpatterns.append(re_path(r"^[\s\S]*$", not_found))

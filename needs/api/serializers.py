@@ -1,0 +1,106 @@
+"""Serializers of the needs app."""
+
+from rest_framework import serializers
+
+from needs.models import Need, NeedType
+from reviews.api.serializers import FullCleanMixin
+from reviews.models import Article, CountryReview
+
+
+class NeedTypeSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(
+        slug_field="label", many=True, read_only=True
+    )
+
+    class Meta:
+        model = NeedType
+        fields = ["slug", "name", "short_name", "display_order", "aliases"]
+
+
+class VisibleReviewField(serializers.PrimaryKeyRelatedField):
+    """A review the user may record needs for; any other id is refused alike."""
+
+    default_error_messages = {
+        "does_not_exist": (
+            "Review {pk_value} is not one of the reviews you may record needs for "
+            "(a focal point records needs of their own State only)."
+        ),
+    }
+
+    def get_queryset(self):
+        return CountryReview.objects.visible_to(self.context["request"].user)
+
+
+class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
+    review = VisibleReviewField()
+    article = serializers.SlugRelatedField(
+        slug_field="number", queryset=Article.objects.all()
+    )
+    need_type = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=NeedType.objects.all(),
+        error_messages={"does_not_exist": "Unknown type of need: {value}."},
+    )
+    state = serializers.CharField(source="review.state.code", read_only=True)
+    chapter = serializers.CharField(source="article.chapter.number", read_only=True)
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "state",
+            "review",
+            "chapter",
+            "article",
+            "need_type",
+            "description",
+            "priority",
+            "source",
+            "coverage",
+            "remaining",
+            "status",
+            "withdrawal_requested",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "withdrawal_requested",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        validators = []  # the model's constraint says it better
+
+    def get_description(self, need) -> str | None:
+        """None when the State has not agreed to share it with you."""
+        from needs.permissions import can_see_description
+
+        return (
+            need.description
+            if can_see_description(self.context["request"].user, need)
+            else None
+        )
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if "description" in data:
+            text = data.get("description")
+            if text is not None and not isinstance(text, str):
+                raise serializers.ValidationError({"description": "Must be text."})
+            values["description"] = text or ""
+        return values
+
+
+class NeedUpdateSerializer(NeedSerializer):
+    """On update the review, article and type of a need stay (they are its identity)."""
+
+    review = serializers.PrimaryKeyRelatedField(read_only=True)
+    article = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    need_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+
+class EntryDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

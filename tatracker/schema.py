@@ -1,0 +1,30 @@
+"""The OpenAPI schema class (drf-spectacular)."""
+
+from drf_spectacular import openapi
+
+from tatracker.drf import ERROR_RESPONSES, WRITE_ERROR_RESPONSES
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Every operation documents the errors it can return, so that the schema is
+    complete and a client (or schemathesis) meets no undocumented status."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        codes = {"401", "403"}
+        if self.method != "GET" or self._is_list_view() or self.get_filter_backends():
+            codes.add("400")
+        if "{" in self.path or self._is_list_view():
+            codes.add("404")  # no such record, or a page out of range
+        if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            codes |= {"400", "409"}
+        for code in sorted(codes):
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    ERROR_RESPONSES.get(int(code), WRITE_ERROR_RESPONSES[409]),
+                    code,
+                    direction=direction,
+                )
+        return responses

@@ -1,0 +1,97 @@
+"""Schemathesis against the OpenAPI schema: every operation, as each role.
+
+Zero server errors and zero responses that break the schema. Bounded (a few examples
+per operation) so that it finishes in a few minutes; FUZZ_EXAMPLES raises the bound.
+The same run from the command line, against a running server, is in the README.
+"""
+
+import json
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from reviews.models import Account
+from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+ROLES = ["anonymous", "focal-point", "viewer", "secretariat"]
+# What the API promises: no server error, and every response as the schema says
+# (status, content type, headers, body). Who may do what is proven door by door in
+# test_api_access.py; domain rules (an id that does not exist is a 400) in the others.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+def load_schema():
+    """The schema /api/v1/schema/ serves, generated in-process (no database needed),
+    with the WSGI application as the server under test."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tatracker.wsgi import application
+
+    raw = json.loads(json.dumps(SchemaGenerator().get_schema(public=True), default=str))
+    loaded = schemathesis.openapi.from_dict(raw)
+    loaded.app = application
+    loaded.location = "/api/v1/schema/"
+    return loaded
+
+
+schema = load_schema()
+
+
+@pytest.fixture
+def tokens(db):
+    """One token per role, and records for them to find."""
+    own = CountryReviewFactory(state__code="OWN")
+    NeedFactory(review=own)
+    NeedFactory(
+        review=CountryReviewFactory(state__code="OTH", full_report_consent=True)
+    )
+    users = {
+        "focal-point": AccountFactory(
+            role=Account.Role.FOCAL_POINT, state=own.state
+        ).user,
+        "viewer": AccountFactory(role=Account.Role.VIEWER).user,
+        "secretariat": AccountFactory(role=Account.Role.SECRETARIAT).user,
+    }
+    return {role: Token.objects.create(user=user).key for role, user in users.items()}
+
+
+@pytest.mark.fuzz
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_never_errors_and_keeps_its_schema(case, tokens):
+    """Each generated request is sent once as each role."""
+    base_headers = dict(case.headers or {})
+    for role in ROLES:
+        case.headers = dict(base_headers)
+        if role != "anonymous":
+            case.headers["Authorization"] = f"Token {tokens[role]}"
+        response = case.call()
+        assert response.status_code < 500, (
+            role,
+            case.method,
+            case.path,
+            response.text[:500],
+        )
+        case.validate_response(response, checks=CHECKS)
