@@ -43,7 +43,6 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
     )
     state = serializers.CharField(source="review.state.code", read_only=True)
     chapter = serializers.CharField(source="article.chapter.number", read_only=True)
-    description = serializers.SerializerMethodField()
 
     class Meta:
         model = Need
@@ -73,25 +72,26 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         validators = []  # the model's constraint says it better
+        # Null when withheld from you; null on input means empty.
+        extra_kwargs = {
+            "description": {"allow_null": True},
+            "remaining": {"allow_null": True},
+        }
 
-    def get_description(self, need) -> str | None:
-        """None when the State has not agreed to share it with you."""
+    def validate(self, attrs):
+        for field in ("description", "remaining"):
+            if field in attrs and attrs[field] is None:
+                attrs[field] = ""
+        return super().validate(attrs)
+
+    def to_representation(self, need):
+        """Descriptions a State has not agreed to share with you read as null."""
         from needs.permissions import can_see_description
 
-        return (
-            need.description
-            if can_see_description(self.context["request"].user, need)
-            else None
-        )
-
-    def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        if "description" in data:
-            text = data.get("description")
-            if text is not None and not isinstance(text, str):
-                raise serializers.ValidationError({"description": "Must be text."})
-            values["description"] = text or ""
-        return values
+        data = super().to_representation(need)
+        if not can_see_description(self.context["request"].user, need):
+            data["description"] = data["remaining"] = None
+        return data
 
 
 class NeedUpdateSerializer(NeedSerializer):

@@ -10,6 +10,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -55,7 +57,18 @@ schema = load_schema()
 
 
 @pytest.fixture
-def tokens(db):
+def in_process_requests():
+    """Requests through the WSGI app must not close the test's database connection
+    (Django's own test client does the same)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(db, in_process_requests):
     """One token per role, and records for them to find."""
     own = CountryReviewFactory(state__code="OWN")
     NeedFactory(review=own)
