@@ -1,8 +1,24 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from needs.models import EntryEvent, Need, NeedType, NeedTypeAlias
+from needs.followup import assistance_refresh_needs
+from needs.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Assistance,
+    AssistanceNeed,
+    Consent,
+    Donor,
+    EntryEvent,
+    FollowUp,
+    FollowUpEvent,
+    Need,
+    NeedType,
+    NeedTypeAlias,
+    Reminder,
+)
 from reviews.admin import ScopedAdminMixin
 from reviews.models import CountryReview
 
@@ -69,6 +85,11 @@ def _mark(coverage):
         count = 0
         for need in queryset:  # one save each: versions and the audit trail follow
             need.coverage = coverage
+            need.coverage_basis = Need.CoverageBasis.CORRECTED
+            need.coverage_reason = "Marked in the admin."
+            need.coverage_set_by = request.user
+            need.coverage_set_at = timezone.now()
+            need._history_user = request.user
             need.save()
             count += 1
         modeladmin.message_user(
@@ -113,7 +134,14 @@ class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["review", "article"]
     list_select_related = ["review__state", "review__cycle", "article", "need_type"]
-    readonly_fields = ["version", "accepted_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "version",
+        "accepted_at",
+        "created_at",
+        "updated_at",
+        "coverage_set_by",
+        "coverage_set_at",
+    ]
     actions = [_mark(Need.Coverage.MET_IN_PART), _mark(Need.Coverage.MET_FULLY)]
 
     @admin.display(description="State", ordering="review__state__name")
@@ -135,3 +163,90 @@ class EntryEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["review__state__name", "comment"]
     list_select_related = ["review__state", "review__cycle", "user"]
+
+
+# ---------------------------------------------------------------------------
+# Follow-up
+# ---------------------------------------------------------------------------
+class FollowUpEventInline(admin.TabularInline):
+    model = FollowUpEvent
+    extra = 0
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "review",
+        "letter_sent_on",
+        "reply_received_on",
+        "followed_up_by",
+        "responsible",
+        "next_step_due",
+    ]
+    list_filter = ["followed_up_by", "review__state__regional_group", "review__cycle"]
+    search_fields = ["review__state__name", "office", "next_step", "reply"]
+    autocomplete_fields = ["review", "responsible"]
+    list_select_related = ["review__state", "review__cycle", "responsible"]
+    date_hierarchy = "letter_sent_on"
+    inlines = [FollowUpEventInline]
+
+
+class ActionPlanItemInline(admin.StackedInline):
+    model = ActionPlanItem
+    extra = 0
+    autocomplete_fields = ["needs"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "state", "status", "started_on", "adopted_on"]
+    list_filter = ["status", "state__regional_group"]
+    search_fields = ["title", "state__name", "state__code"]
+    autocomplete_fields = ["state"]
+    list_select_related = ["state"]
+    inlines = [ActionPlanItemInline]
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "home_country"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["home_country"]
+    list_select_related = ["home_country"]
+
+
+class AssistanceNeedInline(admin.TabularInline):
+    model = AssistanceNeed
+    extra = 0
+    autocomplete_fields = ["need"]
+
+
+@admin.register(Assistance)
+class AssistanceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "status", "modality", "starts_on", "ends_on", "source"]
+    list_filter = ["status", "modality", "source", "donors"]
+    search_fields = ["title", "implementing_organization", "donors__name"]
+    autocomplete_fields = ["donors", "beneficiaries"]
+    inlines = [AssistanceNeedInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The needs' coverage follows their assistance (unless a person set it).
+        assistance_refresh_needs(assistance=form.instance, user=request.user)
+
+
+@admin.register(Consent)
+class ConsentAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "subject", "audience", "agreed_on"]
+    list_filter = ["subject", "audience"]
+    search_fields = ["review__state__name"]
+    autocomplete_fields = ["review"]
+    list_select_related = ["review__state", "review__cycle"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["key", "subject", "sent_at"]
+    search_fields = ["key", "recipients"]
+    readonly_fields = ["key", "subject", "recipients", "sent_at"]

@@ -60,7 +60,7 @@ def need_list(request):
     queryset = Need.objects.visible_to(request.user).with_related().in_note_order()
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
     if request.GET.get("format") == "csv":
-        return _needs_csv(request, filterset.qs)
+        return needs_csv(request, filterset.qs)
     page = paginate(request, filterset.qs, per_page=50)
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,9 +71,10 @@ def need_list(request):
     )
 
 
-def _needs_csv(request, needs) -> HttpResponse:
+def needs_csv(request, needs, filename="needs.csv") -> HttpResponse:
+    """The needs as CSV; descriptions the user may not see read [withheld]."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="needs.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(
         [
@@ -126,6 +127,8 @@ def need_detail(request, pk):
     need = _visible_need(request, pk)
     context = {
         "need": need,
+        "links": need.assistance_links.select_related("assistance"),
+        "coverage_choices": Need.Coverage.choices,
         "show_description": can_see_description(request.user, need),
         "can_edit": can_edit_need(request.user, need),
         "can_view_history": can_view_history(request.user),
@@ -303,3 +306,12 @@ def focal_state(request):
     if state_id is None:
         raise Http404
     return redirect(StateParty.objects.get(pk=state_id))
+
+
+def focal_follow_up(request):
+    """Shortcut for a focal point: their State's follow-up page."""
+    state_id = focal_state_id(request.user)
+    if state_id is None:
+        raise Http404
+    code = StateParty.objects.values_list("code", flat=True).get(pk=state_id)
+    return redirect("needs:state_follow_up", code=code)

@@ -9,6 +9,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from needs.api.followup import (
+    ActionPlanViewSet,
+    AssistanceViewSet,
+    DonorViewSet,
+    FollowUpViewSet,
+)
 from needs.api.views import NeedTypeViewSet, NeedViewSet, ReviewViewSet, StatisticsView
 from reviews.api.views import (
     ArticleViewSet,
@@ -25,6 +31,10 @@ router.register("reviews", ReviewViewSet, basename="review")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("need-types", NeedTypeViewSet, basename="need-type")
 router.register("needs", NeedViewSet, basename="need")
+router.register("donors", DonorViewSet, basename="donor")
+router.register("assistance", AssistanceViewSet, basename="assistance")
+router.register("action-plans", ActionPlanViewSet, basename="action-plan")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 
 # Swagger UI sets inline styles; everything else stays as strict as the site's policy.
 docs_view = csp_override(

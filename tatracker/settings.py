@@ -279,6 +279,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "NeedSourceEnum": "needs.models.Need.Source",
+        "AssistanceSourceEnum": "needs.models.Assistance.Source",
+        "NeedCoverageEnum": "needs.models.Need.Coverage",
+        "LinkCoverageEnum": "needs.models.AssistanceNeed.Coverage",
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -20,8 +20,10 @@ class FullCleanMixin:
     def validate(self, attrs):
         attrs = super().validate(attrs)
         instance = self.instance or self.Meta.model()
+        model_fields = {f.name: f for f in instance._meta.get_fields()}
         for field, value in attrs.items():
-            setattr(instance, field, value)
+            if field in model_fields and not model_fields[field].many_to_many:
+                setattr(instance, field, value)
         try:
             instance.full_clean(exclude=self.full_clean_exclude())
         except DjangoValidationError as error:
@@ -29,7 +31,8 @@ class FullCleanMixin:
         return attrs
 
     def full_clean_exclude(self) -> list[str]:
-        return []
+        """Fields the model cannot check on an unsaved instance (many-to-many)."""
+        return [f.name for f in self.Meta.model._meta.many_to_many]
 
 
 class RegionalGroupSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from needs.models import ActionPlan, Assistance, FollowUp
 from reviews.models import Account
 from tests.factories import (
     AccountFactory,
@@ -18,7 +19,15 @@ pytestmark = pytest.mark.django_db
 def records(own_review):
     withholding = CountryReviewFactory(state__code="WHD", full_report_consent=False)
     need = NeedFactory(review=withholding, description="Withheld")
+    plan = ActionPlan.objects.create(state=withholding.state, title="Their plan")
+    follow_up = FollowUp.objects.create(review=withholding)
+    project = Assistance.objects.create(title="Their project")
+    project.beneficiaries.set([withholding.state])
     return {
+        "action-plans": f"/api/v1/action-plans/{plan.pk}/",
+        "follow-ups": f"/api/v1/follow-ups/{follow_up.pk}/",
+        "assistance": f"/api/v1/assistance/{project.pk}/",
+        "assistance-link": f"/api/v1/assistance/{project.pk}/link/",
         "states": f"/api/v1/states/{withholding.state.code}/",
         "reviews": f"/api/v1/reviews/{withholding.pk}/",
         "needs": f"/api/v1/needs/{need.pk}/",
@@ -60,7 +69,7 @@ def test_no_door_of_the_api_opens_another_states_records(records, own_review, ro
     for name, url in records.items():
         methods = (
             ["post"]
-            if name.startswith("review-")
+            if name.startswith("review-") or name.endswith("-link")
             else ["get", "patch", "put", "delete"]
         )
         for method in methods:
@@ -77,7 +86,14 @@ def test_no_door_of_the_api_opens_another_states_records(records, own_review, ro
 @pytest.mark.parametrize("role", ["focal-point", "viewer"])
 def test_api_lists_hold_no_other_states_records(records, own_review, role):
     client = client_as(role, own_review)
-    for url in ["/api/v1/needs/", "/api/v1/reviews/", "/api/v1/states/"]:
+    for url in [
+        "/api/v1/needs/",
+        "/api/v1/reviews/",
+        "/api/v1/states/",
+        "/api/v1/action-plans/",
+        "/api/v1/follow-ups/",
+        "/api/v1/assistance/",
+    ]:
         body = client.get(url, {"page_size": 500}).json()
         assert "WHD" not in str(body), url
         assert "Withheld" not in str(body), url

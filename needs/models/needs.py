@@ -116,6 +116,11 @@ class Need(models.Model):
         MET_IN_PART = "met-in-part", "Met in part"
         MET_FULLY = "met-fully", "Met fully"
 
+    class CoverageBasis(models.TextChoices):
+        DERIVED = "derived", "From the assistance recorded"
+        CONFIRMED = "confirmed", "Confirmed"
+        CORRECTED = "corrected", "Corrected"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted to the secretariat"
@@ -147,6 +152,21 @@ class Need(models.Model):
         blank=True,
         help_text="Paragraph 75: what still needs to be addressed to fill the gap.",
     )
+    coverage_basis = models.CharField(
+        max_length=10,
+        choices=CoverageBasis.choices,
+        default=CoverageBasis.DERIVED,
+        help_text="Whether the coverage follows the assistance or was set by a person.",
+    )
+    coverage_reason = models.TextField(blank=True)
+    coverage_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    coverage_set_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACCEPTED
     )

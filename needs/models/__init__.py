@@ -1,0 +1,30 @@
+"""Models of the needs app: needs (needs.py) and their follow-up (followup.py)."""
+
+from needs.models.followup import (
+    ActionPlan,
+    ActionPlanItem,
+    Assistance,
+    AssistanceNeed,
+    Consent,
+    Donor,
+    FollowUp,
+    FollowUpEvent,
+    Reminder,
+)
+from needs.models.needs import EntryEvent, Need, NeedType, NeedTypeAlias
+
+__all__ = [
+    "ActionPlan",
+    "ActionPlanItem",
+    "Assistance",
+    "AssistanceNeed",
+    "Consent",
+    "Donor",
+    "EntryEvent",
+    "FollowUp",
+    "FollowUpEvent",
+    "Need",
+    "NeedType",
+    "NeedTypeAlias",
+    "Reminder",
+]
