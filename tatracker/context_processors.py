@@ -1,5 +1,6 @@
 """Navigation facts for the base template, from the one permission module."""
 
+from reviews.models import Account
 from reviews.permissions import focal_state_id, is_secretariat, role_of
 
 
@@ -9,7 +10,7 @@ def navigation(request):
         return {"nav": {}}
     return {
         "nav": {
-            "role": role_of(user),
+            "role": Account.Role(role).label if (role := role_of(user)) else None,
             "focal_state": focal_state_id(user),
             "secretariat": is_secretariat(user),
         }

@@ -205,3 +205,90 @@ def test_follow_up_list_query_count_is_flat(secretariat, django_assert_max_num_q
         follow_up.events.create(date=datetime.date(2013, 1, 1), kind="workshop")
     with django_assert_max_num_queries(8):
         assert api(secretariat).get("/api/v1/follow-ups/").status_code == 200
+
+
+def _make_records(count):
+    from reviews.models import StateParty
+    from tests.factories import CountryReviewFactory
+
+    for _ in range(count):
+        review = CountryReviewFactory()
+        need = NeedFactory(review=review)
+        FollowUp.objects.create(review=review, letter_sent_on=datetime.date(2013, 1, 2))
+        plan = ActionPlan.objects.create(state=review.state, title="Plan")
+        item = plan.items.create(rank=1, responsible_authority="Ministry")
+        item.needs.set([need])
+        donor = Donor.objects.create(name=f"Donor {Donor.objects.count()}", kind="ngo")
+        project = Assistance.objects.create(title="Project", status="ongoing")
+        project.donors.set([donor])
+        project.beneficiaries.set([review.state])
+        project.links.create(need=need, coverage="in-part")
+    return StateParty
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/action-plans/",
+        "/api/v1/assistance/",
+        "/api/v1/donors/",
+        "/api/v1/follow-ups/",
+    ],
+)
+def test_follow_up_lists_cost_the_same_for_3_or_30_records(secretariat, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        user = type(secretariat).objects.get(pk=secretariat.pk)
+        with CaptureQueriesContext(connection) as captured:
+            assert api(user).get(url, {"page_size": 500}).status_code == 200
+        return len(captured)
+
+    _make_records(3)
+    few = count()
+    _make_records(27)
+    assert count() == few
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "expected"),
+    [
+        ("/api/v1/follow-ups/", {"letter_sent_after": "2013-06-01"}, "late"),
+        ("/api/v1/follow-ups/", {"state": "EARLY"}, "early"),
+        ("/api/v1/action-plans/", {"status": "adopted"}, "late"),
+        ("/api/v1/assistance/", {"status": "ended-without-extension"}, "late"),
+        ("/api/v1/reviews/", {"completed_before": "2013-01-01"}, "early"),
+    ],
+)
+def test_follow_up_filters_return_exactly_the_matching_records(
+    secretariat, url, query, expected
+):
+    from tests.factories import CountryReviewFactory
+
+    made = {}
+    for key, day in (
+        ("early", datetime.date(2012, 6, 1)),
+        ("late", datetime.date(2013, 9, 1)),
+    ):
+        review = CountryReviewFactory(state__code=key.upper(), completed_on=day)
+        follow_up = FollowUp.objects.create(review=review, letter_sent_on=day)
+        plan = ActionPlan.objects.create(
+            state=review.state,
+            title=key,
+            started_on=day,
+            status="adopted" if key == "late" else "drafting",
+            adopted_on=day if key == "late" else None,
+        )
+        project = Assistance.objects.create(
+            title=key, status="ended-without-extension" if key == "late" else "ongoing"
+        )
+        project.beneficiaries.set([review.state])
+        made[key] = {
+            "/api/v1/follow-ups/": follow_up.pk,
+            "/api/v1/action-plans/": plan.pk,
+            "/api/v1/assistance/": project.pk,
+            "/api/v1/reviews/": review.pk,
+        }
+    results = api(secretariat).get(url, query).json()["results"]
+    assert [r["id"] for r in results] == [made[expected][url]]

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from reviews.models import Account
 from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 ROLES = ["anonymous", "focal-point", "viewer", "secretariat"]
 # What the API promises: no server error, and every response as the schema says
 # (status, content type, headers, body). Who may do what is proven door by door in
