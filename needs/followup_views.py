@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 
 from needs import followup
 from needs.filtersets import NeedFilterSet
-from needs.models import ActionPlan, Assistance, AssistanceNeed, FollowUp, Need
+from needs.models import (
+    ActionPlan,
+    Assistance,
+    AssistanceNeed,
+    Consent,
+    FollowUp,
+    Need,
+)
 from needs.permissions import can_edit_need, can_see_description
 from reviews.models import StateParty
 from reviews.permissions import is_secretariat, role_of
@@ -80,6 +87,9 @@ def state_follow_up(request, code):
         "assistance": assistance,
         "needs": needs,
         "timeline": _timeline(follow_ups, plans, assistance),
+        "consents": Consent.objects.filter(review__in=reviews).select_related(
+            "review__cycle"
+        ),
         "completeness": followup.state_completeness(state=state, today=_today()),
         "show_descriptions": all(
             can_see_description(request.user, n) for n in needs[:1]

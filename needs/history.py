@@ -28,6 +28,11 @@ class Entry:
     label: str
     kind: str
     changes: list[tuple[str, object, object]] = field(default_factory=list)
+    model: object = None
+
+    @property
+    def model_name(self) -> str:
+        return self.model._meta.model_name if self.model else ""
 
     @property
     def when(self):
@@ -38,12 +43,34 @@ class Entry:
         return self.record.history_user
 
 
-AUDITED = [Need, CountryReview]
-
-
 def audited_models() -> list:
     """The models whose every change is kept."""
-    return AUDITED
+    from needs.models import (
+        ActionPlan,
+        ActionPlanItem,
+        Assistance,
+        AssistanceNeed,
+        Consent,
+        FollowUp,
+        FollowUpEvent,
+    )
+
+    return [
+        Need,
+        CountryReview,
+        FollowUp,
+        FollowUpEvent,
+        ActionPlan,
+        ActionPlanItem,
+        Assistance,
+        AssistanceNeed,
+        Consent,
+    ]
+
+
+def audited_model(label: str):
+    """The audited model named `label` ("need", "actionplan", …), or None."""
+    return next((m for m in audited_models() if m._meta.model_name == label), None)
 
 
 def _fields(record) -> list[str]:
@@ -75,6 +102,7 @@ def object_history(model, pk: int) -> list[Entry]:
                 model._meta.verbose_name,
                 KINDS[record.history_type],
                 _diff(previous, record),
+                model=model,
             )
         )
         previous = record
@@ -91,7 +119,7 @@ def recent(limit: int = 100) -> list[Entry]:
     for model in audited_models():
         records = model.history.select_related("history_user").order_by("-history_date")
         entries += [
-            Entry(r, model._meta.verbose_name, KINDS[r.history_type])
+            Entry(r, model._meta.verbose_name, KINDS[r.history_type], model=model)
             for r in records[:limit]
         ]
     entries.sort(key=lambda e: e.when, reverse=True)

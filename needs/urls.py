@@ -10,6 +10,7 @@ urlpatterns = [
     path("needs/<int:pk>/withdraw/", views.need_withdraw, name="need_withdraw"),
     path("needs/<int:pk>/history/", views.need_history, name="need_history"),
     path("history/", views.recent_changes, name="recent_changes"),
+    path("history/<slug:model>/<int:pk>/", views.record_history, name="record_history"),
     path("reviews/<int:pk>/entry/", views.review_entry, name="review_entry"),
     path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
     path("reviews/<int:pk>/accept/", views.review_accept, name="review_accept"),

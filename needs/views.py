@@ -186,12 +186,19 @@ def need_withdraw(request, pk):
 
 
 def need_history(request, pk):
-    if not can_view_history(request.user):
+    return record_history(request, "need", pk)
+
+
+def record_history(request, model, pk):
+    """Every version of an audited record (survives its deletion): the secretariat."""
+    audited = history.audited_model(model)
+    if not can_view_history(request.user) or audited is None:
         raise Http404
-    entries = history.need_history(pk)
+    entries = history.object_history(audited, pk)
     if not entries:
-        raise Http404("No history for this need.")
-    return render(request, "needs/need_history.html", {"entries": entries, "pk": pk})
+        raise Http404("No history for this record.")
+    context = {"entries": entries, "pk": pk, "label": audited._meta.verbose_name}
+    return render(request, "needs/need_history.html", context)
 
 
 def recent_changes(request):

@@ -38,6 +38,8 @@ class VisibleNeeds(serializers.PrimaryKeyRelatedField):
 
 
 class DonorSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A donor or partner; a bilateral one has a home country."""
+
     home_country = serializers.SlugRelatedField(
         slug_field="code",
         queryset=StateParty.objects.all(),
@@ -60,6 +62,9 @@ class LinkSerializer(serializers.ModelSerializer):
 
 
 class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A technical assistance project or activity; `needs` lists the needs it addresses
+    that you may see."""
+
     donors = serializers.PrimaryKeyRelatedField(
         queryset=Donor.objects.all(), many=True, required=False
     )
@@ -136,6 +141,8 @@ class ActionPlanItemSerializer(serializers.ModelSerializer):
 
 
 class ActionPlanSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A State's prioritized action plan; `items` replaces its items when given."""
+
     state = serializers.SlugRelatedField(
         slug_field="code", queryset=StateParty.objects.all()
     )
@@ -176,6 +183,8 @@ class VisibleReviews(serializers.PrimaryKeyRelatedField):
 
 
 class FollowUpSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """The follow-up of a concluded review; `events` replaces its events when given."""
+
     review = VisibleReviews()
     state = serializers.CharField(source="review.state.code", read_only=True)
     responsible = serializers.SlugRelatedField(slug_field="username", read_only=True)

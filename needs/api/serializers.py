@@ -32,6 +32,9 @@ class VisibleReviewField(serializers.PrimaryKeyRelatedField):
 
 
 class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A technical assistance need; description and remaining are null when withheld
+    from you."""
+
     review = VisibleReviewField()
     article = serializers.SlugRelatedField(
         slug_field="number", queryset=Article.objects.all()

@@ -83,6 +83,8 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 class CountryReviewSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A State's review in one cycle of the Review Mechanism."""
+
     state = serializers.SlugRelatedField(
         slug_field="code", queryset=StateParty.objects.all()
     )

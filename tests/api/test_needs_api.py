@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from needs.models import Need
+from needs.models import Need, NeedType
 from reviews.models import Article, RegionalGroup, ReviewCycle
 from tests.factories import CountryReviewFactory, NeedFactory
 
@@ -276,6 +276,17 @@ def test_list_query_count_does_not_depend_on_rows(
     for _ in range(5):
         NeedFactory()
     few = count()
-    for _ in range(45):
-        NeedFactory()
+    grow_to_500()
     assert count() == few
+
+
+def grow_to_500():
+    """Bring the needs from 5 to 500: 55 reviews with the nine types of article 16."""
+    article = Article.objects.get(number=16)
+    reviews = [CountryReviewFactory() for _ in range(55)]
+    Need.objects.bulk_create(
+        Need(review=review, article=article, need_type=need_type)
+        for review in reviews
+        for need_type in NeedType.objects.all()
+    )
+    assert Need.objects.count() == 500

@@ -102,3 +102,24 @@ def test_history_is_for_the_secretariat_only(client, focal_point, own_review, vi
             client.get(reverse("needs:need_history", args=[need.pk])).status_code == 404
         )
         assert client.get(reverse("needs:recent_changes")).status_code == 404
+
+
+def test_history_of_follow_up_records_survives_deletion(
+    client, secretariat, own_review
+):
+    from needs.models import ActionPlan
+
+    plan = ActionPlan.objects.create(state=own_review.state, title="Plan v1")
+    plan.title = "Plan v2"
+    plan._history_user = secretariat
+    plan.save()
+    pk = plan.pk
+    plan.delete()
+    client.force_login(secretariat)
+    page = client.get(reverse("needs:record_history", args=["actionplan", pk]))
+    entries = page.context["entries"]
+    assert [e.kind for e in entries] == ["deleted", "changed", "created"]
+    assert ("title", "Plan v1", "Plan v2") in entries[1].changes
+    assert entries[1].who == secretariat
+    unknown = client.get(reverse("needs:record_history", args=["user", 1]))
+    assert unknown.status_code == 404
