@@ -129,8 +129,10 @@ def user_add(
                 {"state": f"No State party has the code {state_code!r}."}
             )
     is_admin = role == Account.Role.ADMIN
+    # The secretariat keeps the follow-up in the admin (with the Secretariat group).
+    is_staff = is_admin or role == Account.Role.SECRETARIAT
     user = User(
-        username=username, email=email, is_staff=is_admin, is_superuser=is_admin
+        username=username, email=email, is_staff=is_staff, is_superuser=is_admin
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -138,6 +140,8 @@ def user_add(
     account = Account(user=user, role=role, state=state)
     account.full_clean()
     account.save()
+    if role == Account.Role.SECRETARIAT:
+        user.groups.add(secretariat_group_load())
     return user
 
 
@@ -173,3 +177,49 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
         handed_over_by=by,
         note=note,
     )
+
+
+# The secretariat keeps the follow-up in the admin: these models, these verbs.
+SECRETARIAT_GROUP = "Secretariat"
+SECRETARIAT_PERMISSIONS = {
+    "reviews": {
+        "countryreview": "add change view",
+        "stateparty": "view",
+        "handover": "add view",
+        "account": "view",
+        "article": "view",
+    },
+    "needs": {
+        "need": "add change delete view",
+        "followup": "add change delete view",
+        "followupevent": "add change delete view",
+        "actionplan": "add change delete view",
+        "actionplanitem": "add change delete view",
+        "donor": "add change delete view",
+        "assistance": "add change delete view",
+        "assistanceneed": "add change delete view",
+        "consent": "add change delete view",
+        "entryevent": "view",
+        "reminder": "view",
+        "needtype": "view",
+    },
+}
+
+
+def secretariat_group_load():
+    """The group that lets secretariat staff keep the follow-up in the admin."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    wanted = [
+        (app, f"{verb}_{model}")
+        for app, models in SECRETARIAT_PERMISSIONS.items()
+        for model, verbs in models.items()
+        for verb in verbs.split()
+    ]
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=SECRETARIAT_PERMISSIONS,
+        codename__in=[codename for _, codename in wanted],
+    )
+    group.permissions.set(permissions)
+    return group

@@ -144,3 +144,17 @@ def test_a_departed_focal_point_sees_nothing(client, focal_point, own_review):
     client.force_login(focal_point)  # a stale session
     response = client.get(own_review.get_absolute_url())
     assert response.status_code in {302, 404}
+
+
+@pytest.mark.django_db
+def test_secretariat_keeps_the_follow_up_in_the_admin(client):
+    call_command("add_user", "sam", "--role", "secretariat", stdout=io.StringIO())
+    sam = get_user_model().objects.get(username="sam")
+    assert sam.is_staff
+    assert not sam.is_superuser
+    client.force_login(sam)
+    for name in ["needs_followup_add", "needs_assistance_add", "needs_actionplan_add",
+                 "needs_consent_add", "needs_need_changelist"]:
+        assert client.get(reverse(f"admin:{name}")).status_code == 200, name
+    assert client.get(reverse("admin:reviews_regionalgroup_add")).status_code == 403
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403

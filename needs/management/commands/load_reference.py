@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from needs.services import need_types_load
-from reviews.services import reference_load
+from reviews.services import reference_load, secretariat_group_load
 
 
 class Command(BaseCommand):
@@ -13,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         reviews = reference_load()
         types = need_types_load()
+        secretariat_group_load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Reference data loaded: {reviews.created + types.created} created, "
