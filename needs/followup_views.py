@@ -21,7 +21,7 @@ from needs.models import (
     FollowUp,
     Need,
 )
-from needs.permissions import can_edit_need, can_see_description
+from needs.permissions import can_edit_need
 from reviews.models import StateParty
 from reviews.permissions import is_secretariat, role_of
 from tatracker.paging import paginate
@@ -91,9 +91,6 @@ def state_follow_up(request, code):
             "review__cycle"
         ),
         "completeness": followup.state_completeness(state=state, today=_today()),
-        "show_descriptions": all(
-            can_see_description(request.user, n) for n in needs[:1]
-        ),
     }
     return render(request, "needs/followup_state.html", context)
 

@@ -153,8 +153,13 @@ def test_secretariat_keeps_the_follow_up_in_the_admin(client):
     assert sam.is_staff
     assert not sam.is_superuser
     client.force_login(sam)
-    for name in ["needs_followup_add", "needs_assistance_add", "needs_actionplan_add",
-                 "needs_consent_add", "needs_need_changelist"]:
+    for name in [
+        "needs_followup_add",
+        "needs_assistance_add",
+        "needs_actionplan_add",
+        "needs_consent_add",
+        "needs_need_changelist",
+    ]:
         assert client.get(reverse(f"admin:{name}")).status_code == 200, name
     assert client.get(reverse("admin:reviews_regionalgroup_add")).status_code == 403
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
