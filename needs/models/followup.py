@@ -51,7 +51,6 @@ class FollowUp(models.Model):
     )
     next_step = models.CharField(max_length=300, blank=True)
     next_step_due = models.DateField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FollowUpQuerySet.as_manager()
     history = HistoricalRecords()
@@ -136,7 +135,6 @@ class ActionPlan(models.Model):
     adopted_on = models.DateField(null=True, blank=True)
     superseded_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -297,7 +295,6 @@ class Assistance(models.Model):
         Need, through="AssistanceNeed", related_name="assistance"
     )
     notes = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AssistanceQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[donors, beneficiaries])
