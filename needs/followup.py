@@ -426,14 +426,22 @@ class Due:
     recipients: tuple[str, ...]
 
 
-def _focal_point_emails(state_id) -> list[str]:
-    return list(
-        Account.objects.filter(
-            role=Account.Role.FOCAL_POINT, state_id=state_id, user__is_active=True
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+def _emails_by_state() -> tuple[dict, dict]:
+    """Active focal points' and responsible secretariat staff's e-mails, per State:
+    two queries for the whole run."""
+    focal, secretariat = defaultdict(list), defaultdict(list)
+    accounts = Account.objects.filter(
+        role=Account.Role.FOCAL_POINT, user__is_active=True
+    ).exclude(user__email="")
+    for state_id, email in accounts.values_list("state_id", "user__email"):
+        focal[state_id].append(email)
+    steps = FollowUp.objects.filter(responsible__isnull=False).exclude(
+        responsible__email=""
     )
+    for state_id, email in steps.values_list("review__state_id", "responsible__email"):
+        if email not in secretariat[state_id]:
+            secretariat[state_id].append(email)
+    return focal, secretariat
 
 
 def _period(due: datetime.date, today: datetime.date) -> str:
@@ -443,6 +451,7 @@ def _period(due: datetime.date, today: datetime.date) -> str:
 def reminders_due(*, today: datetime.date) -> list[Due]:
     """Everything that falls due within 30 days or is overdue, with its recipients."""
     found = []
+    focal, secretariat = _emails_by_state()
     steps = FollowUp.objects.filter(
         next_step_due__isnull=False, next_step_due__lte=today + HORIZON
     ).select_related("review__state", "responsible")
@@ -458,7 +467,7 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
                 key=f"follow-up:{step.pk}:{step.next_step_due}:{period}",
                 subject=f"[tatracker] {step.review.state}: next step {WORDS[period]}",
                 body=f"{step.next_step} — due {step.next_step_due}.",
-                recipients=tuple(emails + _focal_point_emails(step.review.state_id)),
+                recipients=tuple(emails + focal[step.review.state_id]),
             )
         )
     items = ActionPlanItem.objects.filter(
@@ -466,10 +475,8 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
     ).select_related("plan__state")
     for item in items:
         period = _period(item.due_on, today)
-        secretariat = FollowUp.objects.filter(
-            review__state=item.plan.state, responsible__isnull=False
-        ).values_list("responsible__email", flat=True)
-        emails = [e for e in secretariat if e] + _focal_point_emails(item.plan.state_id)
+        state_id = item.plan.state_id
+        emails = secretariat[state_id] + focal[state_id]
         found.append(
             Due(
                 key=f"plan-item:{item.pk}:{item.due_on}:{period}",
@@ -489,8 +496,13 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
 def reminders_send(*, today: datetime.date) -> list[Due]:
     """E-mail each due item once per period; return what was sent."""
     sent = []
-    already = set(Reminder.objects.values_list("key", flat=True))
-    for due in reminders_due(today=today):
+    due_items = reminders_due(today=today)
+    already = set(
+        Reminder.objects.filter(key__in=[d.key for d in due_items]).values_list(
+            "key", flat=True
+        )
+    )
+    for due in due_items:
         if due.key in already or not due.recipients:
             continue
         send_mail(due.subject, due.body, None, list(due.recipients))

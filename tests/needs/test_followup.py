@@ -414,3 +414,25 @@ def test_national_assistance_serves_one_state_in_the_api(secretariat):
     assert budget.status_code == 400
     assert "A budget needs its currency." in str(budget.json())
     assert not Assistance.objects.exists()
+
+
+def test_reminders_cost_the_same_queries_for_1_or_10_states(
+    django_assert_max_num_queries,
+):
+    def plans(count):
+        for _ in range(count):
+            review = CountryReviewFactory()
+            plan = ActionPlan.objects.create(state=review.state, title="Plan")
+            ActionPlanItem.objects.create(
+                plan=plan, rank=1, responsible_authority="M", due_on=TODAY
+            )
+            FollowUp.objects.create(
+                review=review, next_step="Visit", next_step_due=TODAY
+            )
+
+    plans(1)
+    with django_assert_max_num_queries(4):
+        assert len(followup.reminders_due(today=TODAY)) == 2
+    plans(9)
+    with django_assert_max_num_queries(4):
+        assert len(followup.reminders_due(today=TODAY)) == 20

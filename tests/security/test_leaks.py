@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from needs.models import Need
 from reviews.models import Account
-from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
+from tests.factories import (
+    AccountFactory,
+    CountryReviewFactory,
+    NeedFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +106,7 @@ def test_lists_and_exports_never_show_a_withheld_state(
     elif role == "viewer":
         client.force_login(user_with(Account.Role.VIEWER))
     elif role == "no-role":
-        client.force_login(
-            AccountFactory.build().user.__class__.objects.create(username="x")
-        )
+        client.force_login(UserFactory(username="x"))
     pages = [
         reverse("needs:need_list"),
         reverse("needs:need_list") + "?format=csv",
