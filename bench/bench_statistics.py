@@ -34,9 +34,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from needs.exchange.services import note_2013_load  # noqa: E402
 from needs.models import Need  # noqa: E402
-from needs.services import note_2013_load  # noqa: E402
-from needs.statistics import compute  # noqa: E402
+from needs.reports.statistics import compute  # noqa: E402
 from reviews.models import Account, CountryReview, StateParty  # noqa: E402
 
 

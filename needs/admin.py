@@ -1,26 +1,20 @@
+"""The admin of needs: need types, needs, entry events, and the country reviews with
+their needs inline. Saves go through the services; service-owned fields are read-only.
+The follow-up admin lives in `needs.followup.admin` (imported below to register it).
+"""
+
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from needs.followup import assistance_refresh_needs
-from needs.models import (
-    ActionPlan,
-    ActionPlanItem,
-    Assistance,
-    AssistanceNeed,
-    Consent,
-    Donor,
-    EntryEvent,
-    FollowUp,
-    FollowUpEvent,
-    Need,
-    NeedType,
-    NeedTypeAlias,
-    Reminder,
-)
+from needs import services
+from needs.followup import admin as followup_admin  # noqa: F401  (registers it)
+from needs.followup.services import need_coverage_set
+from needs.models import EntryEvent, Need, NeedType, NeedTypeAlias
 from reviews.admin import ScopedAdminMixin
 from reviews.models import CountryReview
+from reviews.services import review_save
 
 
 class NeedTypeAliasInline(admin.TabularInline):
@@ -37,11 +31,17 @@ class NeedTypeAdmin(admin.ModelAdmin):
 
 
 class NeedInline(admin.TabularInline):
+    """The review's needs, read-only: they change through the need's own page."""
+
     model = Need
     extra = 0
     fields = ["article", "need_type", "description", "priority", "source", "coverage"]
-    autocomplete_fields = ["article"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 # The review admin lives here so that it can carry the needs inline:
@@ -70,6 +70,7 @@ class CountryReviewAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["state"]
     list_select_related = ["state", "cycle"]
     date_hierarchy = "completed_on"
+    readonly_fields = CountryReview.SERVICE_OWNED_FIELDS
     inlines = [NeedInline]
 
     def get_queryset(self, request):
@@ -79,18 +80,20 @@ class CountryReviewAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def need_count(self, obj):
         return obj.need_count
 
+    def save_model(self, request, obj, form, change):
+        review_save(review=obj, user=request.user)
+
 
 def _mark(coverage):
     def action(modeladmin, request, queryset):
         count = 0
-        for need in queryset:  # one save each: versions and the audit trail follow
-            need.coverage = coverage
-            need.coverage_basis = Need.CoverageBasis.CORRECTED
-            need.coverage_reason = "Marked in the admin."
-            need.coverage_set_by = request.user
-            need.coverage_set_at = timezone.now()
-            need._history_user = request.user
-            need.save()
+        for need in queryset:  # one service call each: versions and audit follow
+            need_coverage_set(
+                need=need,
+                user=request.user,
+                coverage=coverage,
+                reason="Marked in the admin.",
+            )
             count += 1
         modeladmin.message_user(
             request, f"{count} need(s) marked “{coverage.label}”.", messages.SUCCESS
@@ -134,15 +137,13 @@ class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["review", "article"]
     list_select_related = ["review__state", "review__cycle", "article", "need_type"]
-    readonly_fields = [
-        "version",
-        "accepted_at",
-        "created_at",
-        "updated_at",
-        "coverage_set_by",
-        "coverage_set_at",
-    ]
+    readonly_fields = [*Need.SERVICE_OWNED_FIELDS, "created_at", "updated_at"]
     actions = [_mark(Need.Coverage.MET_IN_PART), _mark(Need.Coverage.MET_FULLY)]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A need's review, article and type are its identity: fixed once created."""
+        identity = ["review", "article", "need_type"] if obj else []
+        return [*identity, *self.readonly_fields]
 
     @admin.display(description="State", ordering="review__state__name")
     def state(self, obj):
@@ -156,6 +157,30 @@ class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def cycle(self, obj):
         return obj.review.cycle.number
 
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in form.changed_data}
+        if not change:
+            saved = services.need_create(user=request.user, **form.cleaned_data)
+            obj.pk = saved.pk
+            return
+        current = Need.objects.get(pk=obj.pk)
+        try:
+            services.need_update(
+                need=current,
+                user=request.user,
+                expected_version=obj.version,
+                **values,
+            )
+        except services.StaleEdit as error:
+            raise ValidationError(str(error)) from error
+
+    def delete_model(self, request, obj):
+        services.need_withdraw(need=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for need in queryset:
+            services.need_withdraw(need=need, user=request.user)
+
 
 @admin.register(EntryEvent)
 class EntryEventAdmin(admin.ModelAdmin):
@@ -164,89 +189,8 @@ class EntryEventAdmin(admin.ModelAdmin):
     search_fields = ["review__state__name", "comment"]
     list_select_related = ["review__state", "review__cycle", "user"]
 
+    def has_add_permission(self, request):
+        return False
 
-# ---------------------------------------------------------------------------
-# Follow-up
-# ---------------------------------------------------------------------------
-class FollowUpEventInline(admin.TabularInline):
-    model = FollowUpEvent
-    extra = 0
-
-
-@admin.register(FollowUp)
-class FollowUpAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = [
-        "review",
-        "letter_sent_on",
-        "reply_received_on",
-        "followed_up_by",
-        "responsible",
-        "next_step_due",
-    ]
-    list_filter = ["followed_up_by", "review__state__regional_group", "review__cycle"]
-    search_fields = ["review__state__name", "office", "next_step", "reply"]
-    autocomplete_fields = ["review", "responsible"]
-    list_select_related = ["review__state", "review__cycle", "responsible"]
-    date_hierarchy = "letter_sent_on"
-    inlines = [FollowUpEventInline]
-
-
-class ActionPlanItemInline(admin.StackedInline):
-    model = ActionPlanItem
-    extra = 0
-    autocomplete_fields = ["needs"]
-
-
-@admin.register(ActionPlan)
-class ActionPlanAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "state", "status", "started_on", "adopted_on"]
-    list_filter = ["status", "state__regional_group"]
-    search_fields = ["title", "state__name", "state__code"]
-    autocomplete_fields = ["state"]
-    list_select_related = ["state"]
-    inlines = [ActionPlanItemInline]
-
-
-@admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "home_country"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
-    autocomplete_fields = ["home_country"]
-    list_select_related = ["home_country"]
-
-
-class AssistanceNeedInline(admin.TabularInline):
-    model = AssistanceNeed
-    extra = 0
-    autocomplete_fields = ["need"]
-
-
-@admin.register(Assistance)
-class AssistanceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "status", "modality", "starts_on", "ends_on", "source"]
-    list_filter = ["status", "modality", "source", "donors"]
-    search_fields = ["title", "implementing_organization", "donors__name"]
-    autocomplete_fields = ["donors", "beneficiaries"]
-    inlines = [AssistanceNeedInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The needs' coverage follows their assistance (unless a person set it).
-        assistance_refresh_needs(assistance=form.instance, user=request.user)
-
-
-@admin.register(Consent)
-class ConsentAdmin(SimpleHistoryAdmin):
-    list_display = ["review", "subject", "audience", "agreed_on"]
-    list_filter = ["subject", "audience"]
-    search_fields = ["review__state__name"]
-    autocomplete_fields = ["review"]
-    list_select_related = ["review__state", "review__cycle"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["key", "subject", "sent_at"]
-    search_fields = ["key", "recipients"]
-    readonly_fields = ["key", "subject", "recipients", "sent_at"]
+    def has_change_permission(self, request, obj=None):
+        return False

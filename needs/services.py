@@ -1,26 +1,29 @@
-"""Writes of the needs app that touch several rows."""
+"""Writes of needs: the need types (reference data) and the entry workflow.
+
+Keyword-only services that take the acting user, check the permission predicates,
+validate, save and leave the audit trail (django-simple-history, with the user).
+"""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from needs import note_2013
 from needs.models import EntryEvent, Need, NeedType, NeedTypeAlias
-from needs.permissions import can_decide_review, can_edit_need, can_enter_needs
-from reviews.models import (
-    Article,
-    CountryReview,
-    RegionalGroup,
-    ReviewCycle,
-    StateParty,
+from needs.permissions import (
+    can_decide_review,
+    can_edit_need,
+    can_enter_needs,
+    can_submit_review,
 )
-from reviews.permissions import focal_state_id, is_secretariat
+from reviews.models import CountryReview
+from reviews.permissions import is_secretariat
 from reviews.services import LoadResult
 
-EDITABLE_FIELDS = ["description", "priority", "source", "coverage", "remaining"]
+# What a person edits on a need; the rest is its identity or owned by a service.
+EDITABLE_FIELDS = ["description", "priority", "source", "remaining"]
 
 # slug, name (as the note's tables print it), short name, aliases
 NEED_TYPES = [
@@ -86,85 +89,6 @@ def need_types_load() -> LoadResult:
             )
             created, updated = created + was_created, updated + (not was_created)
     return LoadResult(created=created, updated=updated)
-
-
-class ReferenceDataMissing(Exception):
-    """The reference data must be loaded first (python manage.py load_reference)."""
-
-
-@transaction.atomic
-def note_2013_load() -> LoadResult:
-    """Load the reconstructed 44-State data set of the 2013 note; idempotent.
-
-    States, their first-cycle reviews and their needs are created or updated; needs
-    of those reviews that the plan no longer holds are removed, so that the data set
-    is always exactly the plan.
-    """
-    states, planned = note_2013.plan()
-    groups = {group.slug: group for group in RegionalGroup.objects.all()}
-    cycle = ReviewCycle.objects.filter(number=1).first()
-    if len(groups) < len(note_2013.REGION_PREFIX) or cycle is None:
-        raise ReferenceDataMissing(
-            "Reference data missing: run `python manage.py load_reference` first."
-        )
-    reviews = {}
-    for state in states:
-        party, _ = StateParty.objects.update_or_create(
-            code=state.code,
-            defaults={
-                "name": state.name,
-                "regional_group": groups[state.region],
-                "reconstructed": True,
-                "notes": "Anonymized State of the reconstructed data set of the 2013 "
-                "note on technical assistance needs (first 44 country reviews).",
-            },
-        )
-        reviews[state.code], _ = CountryReview.objects.update_or_create(
-            state=party,
-            cycle=cycle,
-            defaults={
-                "cycle_year": state.cycle_year,
-                "status": CountryReview.Status.COMPLETED,
-                "completed_on": state.completed_on,
-                "has_executive_summary": True,
-                "has_full_report": True,
-                "full_report_consent": state.full_report_consent,
-            },
-        )
-    articles = {
-        a.number: a for a in Article.objects.filter(chapter__number__in=["III", "IV"])
-    }
-    types = {}
-    rows = []
-    for need in planned:
-        if need.type_label not in types:
-            types[need.type_label] = NeedType.objects.resolve(need.type_label)
-        rows.append(
-            Need(
-                review=reviews[need.state_code],
-                article=articles[need.article],
-                need_type=types[need.type_label],
-                description=need.description,
-                source=Need.Source.EXECUTIVE_SUMMARY,
-            )
-        )
-    planned_keys = {(n.review_id, n.article_id, n.need_type_id) for n in rows}
-    existing = {
-        (review, article, need_type): pk
-        for pk, review, article, need_type in Need.objects.filter(
-            review__in=reviews.values()
-        ).values_list("pk", "review", "article", "need_type")
-    }
-    Need.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["review", "article", "need_type"],
-        update_fields=["description"],
-    )
-    stale = [pk for key, pk in existing.items() if key not in planned_keys]
-    Need.objects.filter(pk__in=stale).delete()
-    created = len(planned_keys - existing.keys())
-    return LoadResult(created=created, updated=len(planned_keys) - created)
 
 
 # ---------------------------------------------------------------------------
@@ -247,22 +171,10 @@ def need_withdraw(*, need: Need, user) -> Need | None:
     return need
 
 
-def review_entry_status(review: CountryReview) -> str:
-    """ "submitted", "in-progress" (unsubmitted changes), "returned" or "accepted"."""
-    statuses = set(review.needs.values_list("status", flat=True))
-    if Need.Status.SUBMITTED in statuses:
-        return "submitted"
-    if Need.Status.RETURNED in statuses:
-        return "returned"
-    if Need.Status.DRAFT in statuses:
-        return "in-progress"
-    return "accepted"
-
-
 @transaction.atomic
 def review_submit(*, review: CountryReview, user) -> EntryEvent:
     """Send the review's drafts and revisions to the secretariat."""
-    if not can_enter_needs(user, review):
+    if not can_submit_review(user, review):
         raise PermissionDenied("You cannot submit this review's needs.")
     pending = list(review.needs.pending())
     if not pending:
@@ -327,30 +239,6 @@ def review_return(*, review: CountryReview, user, comment: str) -> EntryEvent:
 
 
 @dataclass(frozen=True)
-class Completeness:
-    needs: int
-    without_description: int
-    without_priority: int
-    articles_with_needs: int
-    articles: int
-
-    @property
-    def missing(self) -> int:
-        return self.without_description + self.without_priority
-
-
-def review_completeness(review: CountryReview) -> Completeness:
-    counts = review.needs.aggregate(
-        needs=Count("pk"),
-        without_description=Count("pk", filter=Q(description="")),
-        without_priority=Count("pk", filter=Q(priority=Need.Priority.UNSET)),
-        articles_with_needs=Count("article", distinct=True),
-    )
-    articles = Article.objects.filter(chapter__cycles=review.cycle).count()
-    return Completeness(articles=articles, **counts)
-
-
-@dataclass(frozen=True)
 class EntryResult:
     created: int = 0
     changed: int = 0
@@ -399,34 +287,3 @@ def review_save_entries(*, review: CountryReview, entries: dict, user) -> EntryR
             need_withdraw(need=need, user=user)
             withdrawn += 1
     return EntryResult(created, changed, withdrawn)
-
-
-# ---------------------------------------------------------------------------
-# The focal point's digest of open items
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Digest:
-    state: StateParty
-    drafts: int
-    returned: int
-    submitted: int
-    unaddressed: int
-    without_description: int
-    handover: object | None
-
-
-def focal_point_digest(user) -> Digest | None:
-    """Open items of the focal point's State, for the home page (None for others)."""
-    state_id = focal_state_id(user)
-    if state_id is None:
-        return None
-    counts = Need.objects.filter(review__state_id=state_id).aggregate(
-        drafts=Count("pk", filter=Q(status=Need.Status.DRAFT)),
-        returned=Count("pk", filter=Q(status=Need.Status.RETURNED)),
-        submitted=Count("pk", filter=Q(status=Need.Status.SUBMITTED)),
-        unaddressed=Count("pk", filter=Q(coverage=Need.Coverage.NOT_YET_ADDRESSED)),
-        without_description=Count("pk", filter=Q(description="")),
-    )
-    state = StateParty.objects.get(pk=state_id)
-    handover = state.handovers.filter(successor=user).select_related("previous").first()
-    return Digest(state=state, handover=handover, **counts)

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from needs import followup_views, views
+from needs import views
 
 app_name = "needs"
 urlpatterns = [
+    path("states/", views.state_list, name="state_list"),
+    path("states/<str:code>/", views.state_detail, name="state_detail"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("needs/", views.need_list, name="need_list"),
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
@@ -17,24 +20,4 @@ urlpatterns = [
     path("reviews/<int:pk>/return/", views.review_return, name="review_return"),
     path("my-state/", views.focal_state, name="focal_state"),
     path("my-state/follow-up/", views.focal_follow_up, name="focal_follow_up"),
-]
-
-urlpatterns += [
-    path("follow-up/", followup_views.desk, name="desk"),
-    path(
-        "follow-up/states/<str:code>/",
-        followup_views.state_follow_up,
-        name="state_follow_up",
-    ),
-    path("follow-up/donors/", followup_views.donor_mapping, name="donor_mapping"),
-    path("follow-up/unmet/", followup_views.unmet_needs, name="unmet_needs"),
-    path("follow-up/clusters/", followup_views.clusters, name="clusters"),
-    path(
-        "follow-up/assistance/<int:pk>/",
-        followup_views.assistance_detail,
-        name="assistance_detail",
-    ),
-    path(
-        "needs/<int:pk>/coverage/", followup_views.need_coverage, name="need_coverage"
-    ),
 ]

@@ -1,20 +1,20 @@
-"""Pages of needs: the list and its export, a need, its editing and history, the entry
-workflow of a review, and the home page."""
+"""Pages of needs: the home page, States and reviews with their needs, the needs list
+and its export, a need, its editing and history, and the entry workflow of a review."""
 
-import csv
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from needs import history, services
+from needs import selectors, services
+from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.forms import NeedEntryForm, NeedForm, ReturnForm
-from needs.models import Need, NeedType
+from needs.models import NeedType
 from needs.permissions import (
     can_decide_review,
     can_edit_need,
@@ -22,45 +22,68 @@ from needs.permissions import (
     can_see_description,
     can_view_history,
 )
-from reviews.models import Article, CountryReview, StateParty
+from needs.reports.statistics import summary
+from reviews.filtersets import StatePartyFilterSet
+from reviews.models import Article, StateParty
 from reviews.permissions import focal_state_id
 from tatracker.paging import paginate
 
 
 @login_not_required
 def home(request):
-    needs = Need.objects.counted().aggregate(
-        total=Count("pk"),
-        states=Count("review__state", distinct=True),
-        unaddressed=Count("pk", filter=Q(coverage=Need.Coverage.NOT_YET_ADDRESSED)),
-        met_in_part=Count("pk", filter=Q(coverage=Need.Coverage.MET_IN_PART)),
-        met_fully=Count("pk", filter=Q(coverage=Need.Coverage.MET_FULLY)),
-    )
-    reviews = CountryReview.objects.aggregate(
-        total=Count("pk"),
-        completed=Count("pk", filter=Q(status=CountryReview.Status.COMPLETED)),
-        states=Count("state", distinct=True),
-    )
     context = {
-        "needs": needs,
-        "reviews": reviews,
+        "summary": summary(),
         "parties": StateParty.objects.parties().count(),
-        "digest": services.focal_point_digest(request.user),
+        "digest": selectors.focal_point_digest(user=request.user),
     }
     return render(request, "needs/home.html", context)
 
 
-def _visible_need(request, pk) -> Need:
-    return get_object_or_404(
-        Need.objects.visible_to(request.user).with_related(), pk=pk
+# ---------------------------------------------------------------------------
+# States and reviews
+# ---------------------------------------------------------------------------
+def state_list(request):
+    queryset = selectors.state_list(user=request.user)
+    filterset = StatePartyFilterSet(request.GET, queryset=queryset)
+    page = paginate(request, filterset.qs, per_page=50)
+    return render(
+        request, "needs/state_list.html", {"filter": filterset, "page_obj": page}
     )
 
 
+def state_detail(request, code):
+    state = selectors.state_get(user=request.user, code=code)
+    sections = [
+        (review, selectors.needs_by_chapter(review.needs.all()))
+        for review in state.reviews.all()
+    ]
+    return render(
+        request, "needs/state_detail.html", {"state": state, "sections": sections}
+    )
+
+
+def review_detail(request, pk):
+    review = selectors.review_get(user=request.user, pk=pk)
+    needs = review.needs.select_related("article__chapter", "need_type")
+    context = {
+        "review": review,
+        "chapters": selectors.needs_by_chapter(needs),
+        "can_enter": can_enter_needs(request.user, review),
+    }
+    return render(request, "needs/review_detail.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Needs
+# ---------------------------------------------------------------------------
 def need_list(request):
-    queryset = Need.objects.visible_to(request.user).with_related().in_note_order()
+    queryset = selectors.need_list(user=request.user)
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
     if request.GET.get("format") == "csv":
-        return needs_csv(request, filterset.qs)
+        shows = partial(can_see_description, request.user)
+        return csv_response(
+            "needs.csv", need_rows(filterset.qs.iterator(), shows_description=shows)
+        )
     page = paginate(request, filterset.qs, per_page=50)
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,64 +94,12 @@ def need_list(request):
     )
 
 
-def needs_csv(request, needs, filename="needs.csv") -> HttpResponse:
-    """The needs as CSV; descriptions the user may not see read [withheld]."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "id",
-            "state",
-            "state_code",
-            "regional_group",
-            "cycle",
-            "review_year",
-            "chapter",
-            "article",
-            "type",
-            "description",
-            "priority",
-            "source",
-            "coverage",
-            "remaining",
-            "status",
-            "updated_at",
-        ]
-    )
-    for need in needs:
-        shown = can_see_description(request.user, need)
-        writer.writerow(
-            [
-                need.pk,
-                need.review.state.name,
-                need.review.state.code,
-                need.review.state.regional_group.slug
-                if need.review.state.regional_group
-                else "",
-                need.review.cycle.number,
-                need.review.cycle_year,
-                need.article.chapter.number,
-                need.article.number,
-                need.need_type.slug,
-                need.description if shown else "[withheld]",
-                need.priority,
-                need.source,
-                need.coverage,
-                need.remaining if shown else "[withheld]",
-                need.status,
-                need.updated_at.isoformat(),
-            ]
-        )
-    return response
-
-
 def need_detail(request, pk):
-    need = _visible_need(request, pk)
+    need = selectors.need_get(user=request.user, pk=pk)
     context = {
         "need": need,
         "links": need.assistance_links.select_related("assistance"),
-        "coverage_choices": Need.Coverage.choices,
+        "coverage_choices": need.Coverage.choices,
         "show_description": can_see_description(request.user, need),
         "can_edit": can_edit_need(request.user, need),
         "can_view_history": can_view_history(request.user),
@@ -137,20 +108,20 @@ def need_detail(request, pk):
 
 
 def need_edit(request, pk):
-    need = _visible_need(request, pk)
+    need = selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
         raise PermissionDenied("You cannot change this need now.")
     form = NeedForm(
-        request.POST or None, instance=need, initial={"version": need.version}
+        request.POST or None, instance=need, initial={"expected_version": need.version}
     )
     stale = None
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in NeedForm.Meta.fields}
         try:
             services.need_update(
-                need=Need.objects.get(pk=need.pk),
+                need=selectors.need_get(user=request.user, pk=pk),
                 user=request.user,
-                expected_version=form.cleaned_data["version"],
+                expected_version=form.cleaned_data["expected_version"],
                 **values,
             )
         except services.StaleEdit as error:
@@ -171,7 +142,7 @@ def need_edit(request, pk):
 
 @require_POST
 def need_withdraw(request, pk):
-    need = _visible_need(request, pk)
+    need = selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
         raise PermissionDenied("You cannot withdraw this need now.")
     review = need.review
@@ -185,16 +156,19 @@ def need_withdraw(request, pk):
     return redirect("needs:review_entry", pk=review.pk)
 
 
+# ---------------------------------------------------------------------------
+# The audit trail (the secretariat)
+# ---------------------------------------------------------------------------
 def need_history(request, pk):
     return record_history(request, "need", pk)
 
 
 def record_history(request, model, pk):
-    """Every version of an audited record (survives its deletion): the secretariat."""
-    audited = history.audited_model(model)
-    if not can_view_history(request.user) or audited is None:
+    """Every version of an audited record (survives its deletion)."""
+    audited = selectors.audited_model(model)
+    if audited is None:
         raise Http404
-    entries = history.object_history(audited, pk)
+    entries = selectors.record_history(user=request.user, model=audited, pk=pk)
     if not entries:
         raise Http404("No history for this record.")
     context = {"entries": entries, "pk": pk, "label": audited._meta.verbose_name}
@@ -204,23 +178,15 @@ def record_history(request, model, pk):
 def recent_changes(request):
     if not can_view_history(request.user):
         raise Http404
-    return render(
-        request, "needs/recent_changes.html", {"entries": history.recent(100)}
-    )
+    entries = selectors.recent_changes(user=request.user)
+    return render(request, "needs/recent_changes.html", {"entries": entries})
 
 
 # ---------------------------------------------------------------------------
 # The entry workflow of a review
 # ---------------------------------------------------------------------------
-def _visible_review(request, pk) -> CountryReview:
-    reviews = CountryReview.objects.visible_to(request.user).select_related(
-        "state", "cycle"
-    )
-    return get_object_or_404(reviews, pk=pk)
-
-
 def review_entry(request, pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_get(user=request.user, pk=pk)
     if not can_enter_needs(request.user, review):
         raise PermissionDenied("You cannot enter needs for this review.")
     chapters = list(review.cycle.chapters.order_by("ordinal"))
@@ -256,8 +222,8 @@ def review_entry(request, pk):
         "chapter": chapter,
         "chapters": chapters,
         "stale": stale,
-        "completeness": services.review_completeness(review),
-        "entry_status": services.review_entry_status(review),
+        "completeness": selectors.review_completeness(review),
+        "entry_status": selectors.review_entry_status(review),
         "events": review.entry_events.select_related("user")[:10],
         "can_decide": can_decide_review(request.user, review),
         "return_form": ReturnForm(),
@@ -269,7 +235,7 @@ def review_entry(request, pk):
 
 @require_POST
 def review_submit(request, pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_get(user=request.user, pk=pk)
     return _workflow_step(
         request, review, services.review_submit, "Submitted to the secretariat."
     )
@@ -277,13 +243,13 @@ def review_submit(request, pk):
 
 @require_POST
 def review_accept(request, pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_get(user=request.user, pk=pk)
     return _workflow_step(request, review, services.review_accept, "Needs accepted.")
 
 
 @require_POST
 def review_return(request, pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_get(user=request.user, pk=pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Returning needs requires a comment.")
@@ -307,8 +273,11 @@ def _workflow_step(request, review, service, done, **extra):
     return redirect("needs:review_entry", pk=review.pk)
 
 
+# ---------------------------------------------------------------------------
+# A focal point's shortcuts
+# ---------------------------------------------------------------------------
 def focal_state(request):
-    """Shortcut for a focal point: their State's page."""
+    """A focal point's own State page."""
     state_id = focal_state_id(request.user)
     if state_id is None:
         raise Http404
@@ -316,9 +285,9 @@ def focal_state(request):
 
 
 def focal_follow_up(request):
-    """Shortcut for a focal point: their State's follow-up page."""
+    """A focal point's own State's follow-up page."""
     state_id = focal_state_id(request.user)
     if state_id is None:
         raise Http404
     code = StateParty.objects.values_list("code", flat=True).get(pk=state_id)
-    return redirect("needs:state_follow_up", code=code)
+    return redirect("followup:state_follow_up", code=code)

@@ -6,6 +6,9 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from reviews.permissions import review_filter, state_filter
+from reviews.roles import Role
+
 
 class RegionalGroup(models.Model):
     """One of the five United Nations regional groups."""
@@ -23,8 +26,6 @@ class RegionalGroup(models.Model):
 
 class StatePartyQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from reviews.permissions import state_filter
-
         return self.filter(state_filter(user))
 
     def parties(self):
@@ -82,7 +83,7 @@ class StateParty(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:state_detail", kwargs={"code": self.code})
+        return reverse("needs:state_detail", kwargs={"code": self.code})
 
 
 class Chapter(models.Model):
@@ -153,8 +154,6 @@ class ReviewCycle(models.Model):
 
 class CountryReviewQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from reviews.permissions import review_filter
-
         return self.filter(review_filter(user))
 
     def completed_by(self, day):
@@ -195,6 +194,9 @@ class CountryReview(models.Model):
     objects = CountryReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # Written only by the consent service; read-only in every form and serializer.
+    SERVICE_OWNED_FIELDS = ("full_report_consent",)
+
     class Meta:
         ordering = ["cycle__number", "state__name"]
         constraints = [
@@ -217,17 +219,13 @@ class CountryReview(models.Model):
         return f"{self.state} — cycle {self.cycle.number}, year {self.cycle_year}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:review_detail", kwargs={"pk": self.pk})
+        return reverse("needs:review_detail", kwargs={"pk": self.pk})
 
 
 class Account(models.Model):
     """A person's role in tatracker and, for a focal point, the State they act for."""
 
-    class Role(models.TextChoices):
-        FOCAL_POINT = "focal-point", "National focal point"
-        SECRETARIAT = "secretariat", "Secretariat"
-        VIEWER = "viewer", "Viewer (donors, partners, other staff)"
-        ADMIN = "admin", "Administrator"
+    Role = Role
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"

@@ -1,21 +1,39 @@
 """Who sees what: the one place where the scope of a user is decided.
 
 Every queryset that holds a State's records is filtered with these Q objects
-(`visible_to(user)`), and every write is checked with the predicates here and in
-`needs/permissions.py`. Pages, forms, exports, the API and the admin all use them.
+(`visible_to(user)` on the QuerySets), and every write is checked with the predicates
+here and in `needs/permissions.py`. Pages, forms, exports, the API and the admin all
+use them.
 
 * secretariat and administrators: every State;
 * a focal point: their own State only (anything else is "not found");
 * a viewer: the reviews, and their needs, of States that agreed to the use of their
   full report (paragraph 79), and those States' pages;
 * anyone else (anonymous, no role): nothing beyond the public statistics.
+
+This module reads the user's account through `user.account` and never imports
+`reviews.models` (which imports it), so the two cannot form a cycle.
 """
 
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
-from reviews.models import Account, CountryReview
+from reviews.roles import STAFF_ROLES, Role
 
 NOTHING = Q(pk__in=[])
+
+
+def _account(user):
+    """The user's Account (or None), read once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_tatracker_account"):
+        try:
+            user._tatracker_account = user.account
+        except ObjectDoesNotExist:
+            user._tatracker_account = None
+    return user._tatracker_account
 
 
 def role_of(user) -> str | None:
@@ -23,35 +41,37 @@ def role_of(user) -> str | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.is_superuser:
-        return Account.Role.ADMIN
+        return Role.ADMIN
     account = _account(user)
     return account.role if account else None
 
 
 def focal_state_id(user) -> int | None:
+    """The State a focal point acts for; None for every other user."""
     account = _account(user)
-    if account and account.role == Account.Role.FOCAL_POINT and user.is_active:
+    if account and account.role == Role.FOCAL_POINT and user.is_active:
         return account.state_id
     return None
 
 
 def is_secretariat(user) -> bool:
     """Secretariat staff and administrators: every State, every description."""
-    return role_of(user) in {Account.Role.SECRETARIAT, Account.Role.ADMIN}
+    return role_of(user) in STAFF_ROLES
 
 
-def is_focal_point(user) -> bool:
-    return role_of(user) == Account.Role.FOCAL_POINT
+def has_role(user) -> bool:
+    """Any tatracker role: the pages beyond the public statistics."""
+    return role_of(user) is not None
 
 
 def review_filter(user, prefix: str = "") -> Q:
     """Q selecting the country reviews `user` may see (prefix: path to the review)."""
     role = role_of(user)
-    if role in {Account.Role.SECRETARIAT, Account.Role.ADMIN}:
+    if role in STAFF_ROLES:
         return Q()
-    if role == Account.Role.FOCAL_POINT:
+    if role == Role.FOCAL_POINT:
         return Q(**{f"{prefix}state_id": focal_state_id(user)})
-    if role == Account.Role.VIEWER:
+    if role == Role.VIEWER:
         return Q(**{f"{prefix}full_report_consent": True})
     return NOTHING
 
@@ -59,23 +79,15 @@ def review_filter(user, prefix: str = "") -> Q:
 def state_filter(user, prefix: str = "") -> Q:
     """Q selecting the States parties whose pages `user` may open."""
     role = role_of(user)
-    if role in {Account.Role.SECRETARIAT, Account.Role.ADMIN}:
+    if role in STAFF_ROLES:
         return Q()
-    if role == Account.Role.FOCAL_POINT:
+    if role == Role.FOCAL_POINT:
         return Q(**{f"{prefix}pk": focal_state_id(user)})
-    if role == Account.Role.VIEWER:
-        sharing = CountryReview.objects.filter(full_report_consent=True).values("state")
+    if role == Role.VIEWER:
+        reviews = apps.get_model("reviews", "CountryReview").objects
+        sharing = reviews.filter(full_report_consent=True).values("state")
         return Q(**{f"{prefix}pk__in": sharing})
     return NOTHING
-
-
-def _account(user) -> Account | None:
-    """The user's Account, read once per user object."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_tatracker_account"):
-        user._tatracker_account = Account.objects.filter(user=user).first()
-    return user._tatracker_account
 
 
 def can_enter_needs(user, review) -> bool:
@@ -84,3 +96,8 @@ def can_enter_needs(user, review) -> bool:
         return True
     state_id = focal_state_id(user)
     return state_id is not None and state_id == review.state_id
+
+
+def can_change_reviews(user) -> bool:
+    """Record and change country reviews and reference data: the secretariat."""
+    return is_secretariat(user)

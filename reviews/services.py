@@ -4,9 +4,28 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle, StateParty
+from reviews.models import (
+    Account,
+    Article,
+    Chapter,
+    CountryReview,
+    Handover,
+    RegionalGroup,
+    ReviewCycle,
+    StateParty,
+)
+from reviews.permissions import can_change_reviews
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -92,16 +111,33 @@ def reference_load() -> LoadResult:
 
 
 # ---------------------------------------------------------------------------
+# Country reviews
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def review_save(*, review: CountryReview, user) -> CountryReview:
+    """Record or change a country review (the secretariat)."""
+    if not can_change_reviews(user):
+        raise PermissionDenied("Only the secretariat records country reviews.")
+    review.full_clean()
+    review._history_user = user
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review: CountryReview, user) -> None:
+    """Delete a review; refused (ProtectedError) while it still has needs."""
+    if not can_change_reviews(user):
+        raise PermissionDenied("Only the secretariat records country reviews.")
+    review._history_user = user
+    review.delete()
+
+
+# ---------------------------------------------------------------------------
 # People: accounts and handovers
 # ---------------------------------------------------------------------------
 def password_setup_url(user) -> str:
     """A one-time link where `user` chooses a password (Django's reset flow)."""
-    from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
@@ -113,10 +149,6 @@ def user_add(
     *, username: str, role: str, state_code: str | None = None, email: str = ""
 ):
     """Create a user with a role (and State for a focal point); no password yet."""
-    from django.contrib.auth import get_user_model
-    from django.core.exceptions import ValidationError
-
-    from reviews.models import Account
 
     User = get_user_model()
     if User.objects.filter(username=username).exists():
@@ -152,9 +184,6 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
     The departing user keeps their history but loses access (deactivated); the
     successor becomes a focal point of the State and sees a digest of open items.
     """
-    from django.core.exceptions import ValidationError
-
-    from reviews.models import Account, Handover
 
     old = Account.objects.filter(
         user=previous, role=Account.Role.FOCAL_POINT, state=state
@@ -179,47 +208,27 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
     )
 
 
-# The secretariat keeps the follow-up in the admin: these models, these verbs.
 SECRETARIAT_GROUP = "Secretariat"
-SECRETARIAT_PERMISSIONS = {
-    "reviews": {
-        "countryreview": "add change view",
-        "stateparty": "view",
-        "handover": "add view",
-        "account": "view",
-        "article": "view",
-    },
-    "needs": {
-        "need": "add change delete view",
-        "followup": "add change delete view",
-        "followupevent": "add change delete view",
-        "actionplan": "add change delete view",
-        "actionplanitem": "add change delete view",
-        "donor": "add change delete view",
-        "assistance": "add change delete view",
-        "assistanceneed": "add change delete view",
-        "consent": "add change delete view",
-        "entryevent": "view",
-        "reminder": "view",
-        "needtype": "view",
-    },
-}
 
 
 def secretariat_group_load():
-    """The group that lets secretariat staff keep the follow-up in the admin."""
-    from django.contrib.auth.models import Group, Permission
+    """The group that lets secretariat staff keep the follow-up in the admin.
 
+    Each app declares, in its AppConfig, the verbs the secretariat has on its models
+    (`secretariat_permissions`), so that no app names another's tables.
+    """
     group, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
-    wanted = [
-        (app, f"{verb}_{model}")
-        for app, models in SECRETARIAT_PERMISSIONS.items()
-        for model, verbs in models.items()
+    wanted = {
+        (config.label, f"{verb}_{model}")
+        for config in apps.get_app_configs()
+        for model, verbs in getattr(config, "secretariat_permissions", {}).items()
         for verb in verbs.split()
-    ]
+    }
     permissions = Permission.objects.filter(
-        content_type__app_label__in=SECRETARIAT_PERMISSIONS,
-        codename__in=[codename for _, codename in wanted],
+        content_type__app_label__in={app for app, _ in wanted},
+        codename__in={codename for _, codename in wanted},
+    ).select_related("content_type")
+    group.permissions.set(
+        [p for p in permissions if (p.content_type.app_label, p.codename) in wanted]
     )
-    group.permissions.set(permissions)
     return group

@@ -9,14 +9,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from needs.api.followup import (
+from needs.api import NeedTypeViewSet, NeedViewSet, ReviewViewSet
+from needs.followup.api import (
     ActionPlanViewSet,
     AssistanceViewSet,
     DonorViewSet,
     FollowUpViewSet,
 )
-from needs.api.views import NeedTypeViewSet, NeedViewSet, ReviewViewSet, StatisticsView
-from reviews.api.views import (
+from needs.reports.api import StatisticsView
+from reviews.api import (
     ArticleViewSet,
     RegionalGroupViewSet,
     ReviewCycleViewSet,

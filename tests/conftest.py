@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from needs.exchange.services import note_2013_load
 from reviews.models import Account
 from tests.factories import AccountFactory, CountryReviewFactory, UserFactory
 
@@ -69,7 +70,6 @@ def client_for(client, user):
 @pytest.fixture
 def note_2013(db):
     """The reconstructed 44-State data set of the 2013 note, loaded."""
-    from needs.services import note_2013_load
 
     note_2013_load()
 

@@ -6,7 +6,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from needs.models import Need, NeedType
+from needs.models import Assistance, Need, NeedType
 from reviews.models import (
     Account,
     Article,
@@ -70,3 +70,15 @@ class AccountFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Account.Role.SECRETARIAT
     state = None
+
+
+def make_assistance(status=None, donors=(), states=(), **values):
+    """An assistance record with its donors and beneficiary States."""
+    item = Assistance.objects.create(
+        title=values.pop("title", "Project"),
+        status=status or Assistance.Status.ONGOING,
+        **values,
+    )
+    item.donors.set(donors)
+    item.beneficiaries.set(states)
+    return item

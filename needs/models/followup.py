@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from needs.models.needs import Need
 from reviews.models import CountryReview, StateParty
-from reviews.permissions import review_filter, state_filter
+from reviews.permissions import is_secretariat, review_filter, state_filter
 
 
 class FollowUpQuerySet(models.QuerySet):
@@ -248,7 +248,10 @@ class Donor(models.Model):
 
 class AssistanceQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Assistance with at least one beneficiary State the user may see."""
+        """Assistance with at least one beneficiary State the user may see (the
+        secretariat also sees assistance whose beneficiaries are not yet recorded)."""
+        if is_secretariat(user):
+            return self.all()
         visible = StateParty.objects.visible_to(user)
         return self.filter(pk__in=self.model.objects.filter(beneficiaries__in=visible))
 
@@ -356,6 +359,11 @@ class AssistanceNeed(models.Model):
         return f"{self.assistance} → {self.need} ({self.get_coverage_display()})"
 
 
+class ConsentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(review_filter(user, prefix="review__"))
+
+
 class Consent(models.Model):
     """What a State agreed to share from its review, with whom, since when.
 
@@ -382,6 +390,8 @@ class Consent(models.Model):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "subject"]

@@ -190,6 +190,20 @@ class Need(models.Model):
     objects = NeedQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # Written only by their services (the entry workflow in `needs.services`, coverage
+    # in `needs.followup.services`); read-only in every form, serializer and admin.
+    SERVICE_OWNED_FIELDS = (
+        "status",
+        "accepted_at",
+        "withdrawal_requested",
+        "version",
+        "coverage",
+        "coverage_basis",
+        "coverage_reason",
+        "coverage_set_by",
+        "coverage_set_at",
+    )
+
     class Meta:
         ordering = [
             "review__state__name",

@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -23,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from reviews.models import Account
+from tatracker.wsgi import application
 from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
@@ -42,9 +44,6 @@ CHECKS = [
 def load_schema():
     """The schema /api/v1/schema/ serves, generated in-process (no database needed),
     with the WSGI application as the server under test."""
-    from drf_spectacular.generators import SchemaGenerator
-
-    from tatracker.wsgi import application
 
     raw = json.loads(json.dumps(SchemaGenerator().get_schema(public=True), default=str))
     loaded = schemathesis.openapi.from_dict(raw)

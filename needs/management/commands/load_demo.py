@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from needs.demo import demo_follow_up_load
+from needs.exchange.demo import demo_follow_up_load
 from needs.models import Need
 
 

@@ -2,8 +2,8 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
-from needs import note_2013
-from needs.services import ReferenceDataMissing, note_2013_load
+from needs.exchange import note_2013
+from needs.exchange.services import ReferenceDataMissing, note_2013_load
 
 
 class Command(BaseCommand):

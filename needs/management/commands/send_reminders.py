@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from needs.followup import reminders_send
+from needs.followup.services import reminders_send
 
 
 class Command(BaseCommand):

@@ -2,9 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from needs import draft_note, tables
-from needs.forms import StatisticsFilterForm
-from needs.statistics import compute
+from needs.exchange.spreadsheets import tables_csv
+from needs.reports import draft_note, tables
+from needs.reports.forms import StatisticsFilterForm
+from needs.reports.statistics import compute
 
 FILTERS = [
     "cycle",
@@ -42,9 +43,11 @@ class Command(BaseCommand):
             raise CommandError(f"Invalid filters: {messages}")
         document = compute(form.to_filter())
         if options["format"] == "json":
-            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(document.as_dict(), indent=2, ensure_ascii=False)
+            )
         elif options["format"] == "csv":
-            self.stdout.write(tables.to_csv(tables.all_tables(document)), ending="")
+            self.stdout.write(tables_csv(tables.all_tables(document)), ending="")
         else:
             self.stdout.write(
                 draft_note.to_markdown(draft_note.blocks(document)), ending=""

@@ -1,0 +1,134 @@
+"""Records and report tables as CSV: what spreadsheet users download.
+
+Every cell that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`,
+`@`, a tab or a carriage return) is neutralised with a leading apostrophe, as OWASP
+recommends; numbers, negative ones included, are written as numbers. Needs are
+streamed row by row, so that an export of any size holds one row in memory.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.http import StreamingHttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+NEED_COLUMNS = [
+    "id",
+    "state",
+    "state_code",
+    "regional_group",
+    "cycle",
+    "review_year",
+    "chapter",
+    "article",
+    "type",
+    "description",
+    "priority",
+    "source",
+    "coverage",
+    "remaining",
+    "status",
+    "updated_at",
+]
+WITHHELD = "[withheld]"
+
+
+def safe_cell(value):
+    """The value as a spreadsheet may read it without running it."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    """A file-like object whose write returns what it is given (for streaming)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_text(rows: Iterable[Iterable]) -> str:
+    return "".join(csv_lines(rows))
+
+
+def csv_response(filename: str, rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def need_rows(needs, *, shows_description) -> Iterator[list]:
+    """The header, then one row per need; `shows_description(need)` decides whether
+    the description and what remains are written or withheld."""
+    yield NEED_COLUMNS
+    for need in needs:
+        shown = shows_description(need)
+        state = need.review.state
+        yield [
+            need.pk,
+            state.name,
+            state.code,
+            state.regional_group.slug if state.regional_group else "",
+            need.review.cycle.number,
+            need.review.cycle_year,
+            need.article.chapter.number,
+            need.article.number,
+            need.need_type.slug,
+            need.description if shown else WITHHELD,
+            need.priority,
+            need.source,
+            need.coverage,
+            need.remaining if shown else WITHHELD,
+            need.status,
+            need.updated_at.isoformat(),
+        ]
+
+
+def table_rows(tables: list) -> Iterator[list]:
+    """One CSV for several report tables (`needs.reports.tables.Table`): for each
+    a title line, its header, its rows and its total."""
+    for index, table in enumerate(tables):
+        if index:
+            yield []
+        if len(tables) > 1:
+            yield [f"{table.heading}: {table.title}".lstrip(": ")]
+        yield table.columns
+        yield from table.rows
+        if table.total:
+            yield table.total
+
+
+def tables_csv(tables: list) -> str:
+    return csv_text(table_rows(tables))
+
+
+def matrix_rows(matrix) -> Iterator[list]:
+    """Donor mapping: one row per donor and column with needs addressed."""
+    yield [
+        "donor",
+        matrix.dimension,
+        "needs addressed in part",
+        "needs addressed in full",
+    ]
+    for row in matrix.rows:
+        for key, label in matrix.columns:
+            cell = row["cells"].get(key)
+            if cell:
+                yield [
+                    row["donor"],
+                    label,
+                    cell.get("in-part", 0),
+                    cell.get("in-full", 0),
+                ]

@@ -1,0 +1,149 @@
+"""API of the follow-up: donors, assistance, action plans, follow-ups.
+
+Viewsets load through `visible_to(user)` and write through the follow-up services.
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from needs.followup import services
+from needs.followup.filtersets import (
+    ActionPlanFilterSet,
+    AssistanceFilterSet,
+    DonorFilterSet,
+    FollowUpFilterSet,
+)
+from needs.followup.serializers import (
+    ActionPlanSerializer,
+    AssistanceSerializer,
+    DonorSerializer,
+    FollowUpSerializer,
+    LinkSerializer,
+)
+from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp, Need
+from tatracker.drf import HasRole, SecretariatWritesOthersRead, ServiceWritesMixin
+
+
+class DonorViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """Donors and partners (paragraph 78); the secretariat keeps them."""
+
+    queryset = Donor.objects.select_related("home_country")
+    serializer_class = DonorSerializer
+    permission_classes = [SecretariatWritesOthersRead]
+    filterset_class = DonorFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+
+    def save_through(self, donor, *, user):
+        return services.donor_save(donor=donor, user=user)
+
+    def delete_through(self, donor, *, user):
+        services.donor_delete(donor=donor, user=user)
+
+
+class AssistanceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """Assistance that serves States you may see, with the needs it addresses."""
+
+    serializer_class = AssistanceSerializer
+    permission_classes = [SecretariatWritesOthersRead]
+    filterset_class = AssistanceFilterSet
+    search_fields = ["title", "implementing_organization"]
+    ordering_fields = ["starts_on", "ends_on", "title", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return Assistance.objects.visible_to(self.request.user).prefetch_related(
+            "donors", "beneficiaries", "links"
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["visible_needs"] = set(
+            Need.objects.visible_to(self.request.user).values_list("pk", flat=True)
+        )
+        return context
+
+    separate_fields = ("donors", "beneficiaries")
+
+    def save_through(self, assistance, *, user, donors, beneficiaries):
+        return services.assistance_save(
+            assistance=assistance, user=user, donors=donors, beneficiaries=beneficiaries
+        )
+
+    def delete_through(self, assistance, *, user):
+        services.assistance_delete(assistance=assistance, user=user)
+
+    @extend_schema(request=LinkSerializer, responses={201: LinkSerializer})
+    @action(detail=True, methods=["post"], url_path="link")
+    def link(self, request, pk=None):
+        """Record that this assistance addresses a need (in part or in full)."""
+        assistance = self.get_object()
+        data = LinkSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        link = services.assistance_link_need(
+            assistance=assistance, user=request.user, **data.validated_data
+        )
+        return Response(LinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """Prioritized action plans, kept by the secretariat and the focal points."""
+
+    serializer_class = ActionPlanSerializer
+    permission_classes = [HasRole]
+    filterset_class = ActionPlanFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["started_on", "title", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return (
+            ActionPlan.objects.visible_to(self.request.user)
+            .select_related("state")
+            .prefetch_related(
+                Prefetch(
+                    "items", queryset=ActionPlanItem.objects.prefetch_related("needs")
+                )
+            )
+        )
+
+    separate_fields = ("items",)
+
+    def save_through(self, plan, *, user, items):
+        return services.action_plan_save(plan=plan, items=items, user=user)
+
+    def delete_through(self, plan, *, user):
+        services.action_plan_delete(plan=plan, user=user)
+
+
+class FollowUpViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """The follow-up of concluded reviews: letter, reply, events, next step."""
+
+    serializer_class = FollowUpSerializer
+    permission_classes = [SecretariatWritesOthersRead]
+    filterset_class = FollowUpFilterSet
+    search_fields = ["office", "next_step", "reply"]
+    ordering_fields = ["letter_sent_on", "next_step_due", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return (
+            FollowUp.objects.visible_to(self.request.user)
+            .select_related("review__state", "responsible")
+            .prefetch_related("events")
+        )
+
+    separate_fields = ("events",)
+
+    def new_instance(self):
+        return FollowUp(responsible=self.request.user)
+
+    def save_through(self, follow_up, *, user, events):
+        return services.follow_up_save(follow_up=follow_up, events=events, user=user)
+
+    def delete_through(self, follow_up, *, user):
+        services.follow_up_delete(follow_up=follow_up, user=user)

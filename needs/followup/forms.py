@@ -1,0 +1,31 @@
+"""Input shapes of the follow-up pages."""
+
+from django import forms
+
+from needs.models import Need
+
+
+class DeskForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=3650,
+        initial=90,
+        required=False,
+        label="Days after the letter without an action plan",
+    )
+
+
+class ClusterForm(forms.Form):
+    threshold = forms.IntegerField(min_value=2, max_value=50, initial=3, required=False)
+
+
+class CoverageForm(forms.Form):
+    """Confirm or correct a need's coverage; the reason is required."""
+
+    coverage = forms.ChoiceField(choices=Need.Coverage.choices)
+    remaining = forms.CharField(
+        label="What still remains to be addressed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

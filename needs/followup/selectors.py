@@ -1,0 +1,463 @@
+"""Reads of the follow-up that a person sees: the desk, a State's follow-up page and
+its gaps, donor mapping, unmet needs and regional clusters; and what reminders are due.
+
+Every function that returns records takes the user and applies `visible_to`. The desk,
+mapping, gaps and clusters are GROUP BY or filtered queries whose number does not grow
+with the number of records.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from needs.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Assistance,
+    AssistanceNeed,
+    Consent,
+    FollowUp,
+    Need,
+)
+from needs.permissions import can_view_desk, can_view_donor_mapping
+from reviews.models import Account, CountryReview, StateParty
+
+# ---------------------------------------------------------------------------
+# The follow-up desk
+# ---------------------------------------------------------------------------
+DESK_LIMIT = 50
+
+
+@dataclass
+class DeskSection:
+    key: str
+    title: str
+    rows: list
+    total: int
+
+
+def _section(key, title, queryset) -> DeskSection:
+    return DeskSection(key, title, list(queryset[:DESK_LIMIT]), queryset.count())
+
+
+def desk(
+    *, user, today: datetime.date, days_without_plan: int = 90
+) -> list[DeskSection]:
+    """Each condition's records (at most DESK_LIMIT shown) and how many there are;
+    empty for a user who may not see the desk."""
+    if not can_view_desk(user):
+        return []
+    has_plan = ActionPlan.objects.current().filter(state=OuterRef("review__state"))
+    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
+    integrated = ActionPlanItem.objects.filter(plan=OuterRef("pk")).exclude(
+        integration=ActionPlanItem.Integration.NONE
+    )
+    counted = (
+        Need.objects.visible_to(user)
+        .counted()
+        .select_related("review__state", "article", "need_type")
+    )
+    completed = CountryReview.objects.visible_to(user).filter(
+        status=CountryReview.Status.COMPLETED
+    )
+    return [
+        _section(
+            "no-letter",
+            "Completed reviews with no letter sent",
+            completed.filter(
+                Q(follow_up__isnull=True) | Q(follow_up__letter_sent_on__isnull=True)
+            )
+            .select_related("state", "cycle")
+            .order_by("completed_on"),
+        ),
+        _section(
+            "no-plan",
+            f"Letters sent over {days_without_plan} days ago with no action plan",
+            FollowUp.objects.visible_to(user)
+            .filter(
+                letter_sent_on__lte=today - datetime.timedelta(days=days_without_plan)
+            )
+            .exclude(Exists(has_plan))
+            .select_related("review__state")
+            .order_by("letter_sent_on"),
+        ),
+        _section(
+            "not-integrated",
+            "Action plans not yet integrated into programming",
+            ActionPlan.objects.visible_to(user)
+            .current()
+            .exclude(Exists(integrated))
+            .select_related("state")
+            .order_by("started_on"),
+        ),
+        _section(
+            "unaddressed",
+            "Needs not yet addressed, with no assistance recorded",
+            counted.filter(coverage=Need.Coverage.NOT_YET_ADDRESSED)
+            .exclude(Exists(has_link))
+            .order_by("review__state__name", "article__number"),
+        ),
+        _section(
+            "in-part",
+            "Needs met in part",
+            counted.filter(coverage=Need.Coverage.MET_IN_PART).order_by(
+                "review__state__name", "article__number"
+            ),
+        ),
+        _section(
+            "ended",
+            "Assistance that ended without extension",
+            Assistance.objects.visible_to(user)
+            .filter(status=Assistance.Status.ENDED)
+            .prefetch_related("beneficiaries", "donors")
+            .order_by("-ends_on"),
+        ),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Donor mapping (paragraph 78)
+# ---------------------------------------------------------------------------
+MAPPING_DIMENSIONS = {
+    "type": ("need__need_type__slug", "need__need_type__name"),
+    "article": ("need__article__number", "need__article__number"),
+    "region": (
+        "need__review__state__regional_group__slug",
+        "need__review__state__regional_group__name",
+    ),
+    "state": ("need__review__state__code", "need__review__state__name"),
+}
+
+
+@dataclass
+class Matrix:
+    dimension: str
+    columns: list[tuple[str, str]]  # (key, label)
+    rows: list[dict]  # {"donor": name, "cells": {key: {"in-part": n, "in-full": n}}}
+
+    def total(self, row, key) -> int:
+        cell = row["cells"].get(key, {})
+        return cell.get("in-part", 0) + cell.get("in-full", 0)
+
+
+def donor_matrix(*, user, dimension: str) -> Matrix:
+    """Donors against need types, articles, regional groups or States: the number of
+    distinct needs that `user` may see addressed in part and in full. One GROUP BY
+    query."""
+    key, label = MAPPING_DIMENSIONS[dimension]
+    links = AssistanceNeed.objects.filter(need__in=Need.objects.visible_to(user))
+    if not can_view_donor_mapping(user):
+        links = links.none()
+    rows = (
+        links.filter(assistance__donors__isnull=False)
+        .values("assistance__donors__name", key, label, "coverage")
+        .annotate(needs=Count("need", distinct=True))
+        .order_by("assistance__donors__name", key)
+    )
+    columns: dict = {}
+    by_donor: dict = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        column = row[key] if row[key] is not None else "none"
+        columns[column] = row[label] if row[label] is not None else "No regional group"
+        by_donor[row["assistance__donors__name"]][column][row["coverage"]] = row[
+            "needs"
+        ]
+    ordered = sorted(columns.items(), key=lambda item: (str(type(item[0])), item[0]))
+    return Matrix(
+        dimension,
+        [(str(k), str(v)) for k, v in ordered],
+        [
+            {"donor": donor, "cells": {str(k): v for k, v in cells.items()}}
+            for donor, cells in sorted(by_donor.items())
+        ],
+    )
+
+
+def unmet_needs(*, user):
+    """Needs that no assistance addresses: the donor-facing list."""
+    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
+    return (
+        Need.objects.visible_to(user)
+        .counted()
+        .exclude(Exists(has_link))
+        .exclude(coverage=Need.Coverage.MET_FULLY)
+        .with_related()
+        .in_note_order()
+    )
+
+
+# ---------------------------------------------------------------------------
+# Gaps in a State's follow-up: what is stale
+# ---------------------------------------------------------------------------
+@dataclass
+class FollowUpGaps:
+    """What a State's follow-up lacks: needs with no coverage information, not
+    updated for a year, met with no assistance recorded, and plan items past due."""
+
+    no_coverage_information: list
+    not_updated_for_a_year: list
+    met_without_assistance: list
+    items_past_timeline: list
+
+
+def state_gaps(*, user, state: StateParty, today: datetime.date) -> FollowUpGaps:
+    """The gaps among the records of `state` that `user` may see."""
+    year_ago = timezone.now() - datetime.timedelta(days=365)
+    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
+    needs = (
+        Need.objects.visible_to(user)
+        .filter(review__state=state)
+        .select_related("article", "need_type")
+    )
+    return FollowUpGaps(
+        no_coverage_information=list(
+            needs.filter(
+                coverage=Need.Coverage.NOT_YET_ADDRESSED,
+                coverage_basis=Need.CoverageBasis.DERIVED,
+            ).exclude(Exists(has_link))
+        ),
+        not_updated_for_a_year=list(
+            needs.filter(
+                Q(coverage_set_at__lt=year_ago)
+                | Q(coverage_set_at__isnull=True, created_at__lt=year_ago)
+            )
+        ),
+        met_without_assistance=list(
+            needs.exclude(coverage=Need.Coverage.NOT_YET_ADDRESSED).exclude(
+                Exists(has_link)
+            )
+        ),
+        items_past_timeline=list(
+            ActionPlanItem.objects.visible_to(user)
+            .filter(plan__state=state)
+            .overdue(today)
+            .select_related("plan")
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Regional clustering (paragraph 84)
+# ---------------------------------------------------------------------------
+def regional_clusters(*, user, threshold: int = 3) -> list[dict]:
+    """The same (article, type) left unaddressed by `threshold` or more States of one
+    regional group, most States first: candidates for a regional response."""
+    if not can_view_desk(user):
+        return []
+    rows = (
+        Need.objects.visible_to(user)
+        .counted()
+        .filter(coverage=Need.Coverage.NOT_YET_ADDRESSED)
+        .exclude(review__state__regional_group__isnull=True)
+        .values(
+            "review__state__regional_group__slug",
+            "review__state__regional_group__name",
+            "article__number",
+            "need_type__slug",
+            "need_type__name",
+        )
+        .annotate(states=Count("review__state", distinct=True))
+        .filter(states__gte=threshold)
+        .order_by("-states", "review__state__regional_group__slug", "article__number")
+    )
+    return [
+        {
+            "region": row["review__state__regional_group__slug"],
+            "region_name": row["review__state__regional_group__name"],
+            "article": row["article__number"],
+            "need_type": row["need_type__slug"],
+            "need_type_name": row["need_type__name"],
+            "states": row["states"],
+        }
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------------------
+# A State's follow-up page
+# ---------------------------------------------------------------------------
+@dataclass
+class StateFollowUp:
+    state: StateParty
+    follow_ups: list
+    plans: list
+    assistance: list
+    needs: list
+    consents: list
+    gaps: FollowUpGaps
+
+    @property
+    def timeline(self) -> list[tuple]:
+        """(date, what, detail) in date order: letter, reply, events, plans and
+        assistance."""
+        entries = []
+        for follow_up in self.follow_ups:
+            if follow_up.letter_sent_on:
+                entries.append(
+                    (follow_up.letter_sent_on, "Letter sent", follow_up.office)
+                )
+            if follow_up.reply_received_on:
+                entries.append(
+                    (follow_up.reply_received_on, "Reply received", follow_up.reply)
+                )
+            for event in follow_up.events.all():
+                entries.append((event.date, event.get_kind_display(), event.outcome))
+        for plan in self.plans:
+            entries.append((plan.started_on, f"Action plan started: {plan.title}", ""))
+            if plan.adopted_on:
+                entries.append(
+                    (plan.adopted_on, f"Action plan adopted: {plan.title}", "")
+                )
+        for item in self.assistance:
+            if item.starts_on:
+                entries.append((item.starts_on, f"Assistance starts: {item.title}", ""))
+            if item.ends_on:
+                entries.append(
+                    (
+                        item.ends_on,
+                        f"Assistance ends: {item.title}",
+                        item.get_status_display(),
+                    )
+                )
+        return sorted(entries, key=lambda entry: entry[0])
+
+
+def state_follow_up(*, user, code: str, today: datetime.date) -> StateFollowUp:
+    """Everything recorded on the follow-up of a State that `user` may see."""
+    state = get_object_or_404(StateParty.objects.visible_to(user), code=code)
+    reviews = CountryReview.objects.visible_to(user).filter(state=state)
+    needs = (
+        Need.objects.visible_to(user)
+        .filter(review__state=state)
+        .with_related()
+        .prefetch_related("assistance_links__assistance")
+        .in_note_order()
+    )
+    return StateFollowUp(
+        state=state,
+        follow_ups=list(
+            FollowUp.objects.visible_to(user)
+            .filter(review__in=reviews)
+            .prefetch_related("events")
+        ),
+        plans=list(
+            ActionPlan.objects.visible_to(user)
+            .filter(state=state)
+            .prefetch_related("items__needs")
+        ),
+        assistance=list(
+            Assistance.objects.visible_to(user)
+            .filter(beneficiaries=state)
+            .prefetch_related(
+                "donors", "links__need__article", "links__need__need_type"
+            )
+            .distinct()
+        ),
+        needs=list(needs),
+        consents=list(
+            Consent.objects.visible_to(user)
+            .filter(review__in=reviews)
+            .select_related("review__cycle")
+        ),
+        gaps=state_gaps(user=user, state=state, today=today),
+    )
+
+
+def assistance_get(*, user, pk) -> Assistance:
+    return get_object_or_404(
+        Assistance.objects.visible_to(user).prefetch_related("donors", "beneficiaries"),
+        pk=pk,
+    )
+
+
+def assistance_links(*, user, assistance: Assistance):
+    """The needs an assistance addresses, among those `user` may see."""
+    return assistance.links.filter(
+        need__in=Need.objects.visible_to(user)
+    ).select_related("need__review__state", "need__article", "need__need_type")
+
+
+# ---------------------------------------------------------------------------
+# Reminders: follow-up steps and action-plan items due within 30 days or overdue
+# ---------------------------------------------------------------------------
+HORIZON = datetime.timedelta(days=30)
+WORDS = {"overdue": "overdue", "due-soon": "due within 30 days"}
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    subject: str
+    body: str
+    recipients: tuple[str, ...]
+
+
+def _emails_by_state() -> tuple[dict, dict]:
+    """Active focal points' and responsible secretariat staff's e-mails, per State:
+    two queries for the whole run."""
+    focal, secretariat = defaultdict(list), defaultdict(list)
+    accounts = Account.objects.filter(
+        role=Account.Role.FOCAL_POINT, user__is_active=True
+    ).exclude(user__email="")
+    for state_id, email in accounts.values_list("state_id", "user__email"):
+        focal[state_id].append(email)
+    steps = FollowUp.objects.filter(responsible__isnull=False).exclude(
+        responsible__email=""
+    )
+    for state_id, email in steps.values_list("review__state_id", "responsible__email"):
+        if email not in secretariat[state_id]:
+            secretariat[state_id].append(email)
+    return focal, secretariat
+
+
+def _period(due: datetime.date, today: datetime.date) -> str:
+    return "overdue" if due < today else "due-soon"
+
+
+def reminders_due(*, today: datetime.date) -> list[Due]:
+    """Everything that falls due within 30 days or is overdue, with its recipients."""
+    found = []
+    focal, secretariat = _emails_by_state()
+    steps = FollowUp.objects.filter(
+        next_step_due__isnull=False, next_step_due__lte=today + HORIZON
+    ).select_related("review__state", "responsible")
+    for step in steps:
+        period = _period(step.next_step_due, today)
+        emails = (
+            [step.responsible.email]
+            if step.responsible and step.responsible.email
+            else []
+        )
+        found.append(
+            Due(
+                key=f"follow-up:{step.pk}:{step.next_step_due}:{period}",
+                subject=f"[tatracker] {step.review.state}: next step {WORDS[period]}",
+                body=f"{step.next_step} — due {step.next_step_due}.",
+                recipients=tuple(emails + focal[step.review.state_id]),
+            )
+        )
+    items = ActionPlanItem.objects.filter(
+        completed=False, due_on__isnull=False, due_on__lte=today + HORIZON
+    ).select_related("plan__state")
+    for item in items:
+        period = _period(item.due_on, today)
+        state_id = item.plan.state_id
+        emails = secretariat[state_id] + focal[state_id]
+        found.append(
+            Due(
+                key=f"plan-item:{item.pk}:{item.due_on}:{period}",
+                subject=f"[tatracker] {item.plan.state}: plan item {WORDS[period]}",
+                body=(
+                    f"{item.plan.title}, item {item.rank} "
+                    f"({item.responsible_authority}): "
+                    f"{item.expected_result or 'no expected result recorded'} "
+                    f"— due {item.due_on}."
+                ),
+                recipients=tuple(emails),
+            )
+        )
+    return found

@@ -1,0 +1,204 @@
+"""Serializers of the follow-up: donors, assistance, action plans, follow-ups.
+
+Input shapes only: no saves and no permission logic (the services do both)."""
+
+from rest_framework import serializers
+
+from needs.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Assistance,
+    AssistanceNeed,
+    Donor,
+    FollowUp,
+    FollowUpEvent,
+    Need,
+)
+from reviews.models import CountryReview, StateParty
+from reviews.serializers import FullCleanMixin
+
+
+class VisibleNeeds(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Need.objects.visible_to(self.context["request"].user).select_related(
+            "review"
+        )
+
+
+class DonorSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A donor or partner; a bilateral one has a home country."""
+
+    home_country = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=StateParty.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+
+    class Meta:
+        model = Donor
+        fields = ["id", "name", "kind", "home_country", "notes"]
+        validators = []
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    need = VisibleNeeds()
+
+    class Meta:
+        model = AssistanceNeed
+        fields = ["need", "coverage", "note"]
+
+
+class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A technical assistance project or activity; `needs` lists the needs it addresses
+    that you may see."""
+
+    donors = serializers.PrimaryKeyRelatedField(
+        queryset=Donor.objects.all(), many=True, required=False
+    )
+    beneficiaries = serializers.SlugRelatedField(
+        slug_field="code", queryset=StateParty.objects.all(), many=True
+    )
+    needs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assistance
+        fields = [
+            "id",
+            "title",
+            "donors",
+            "implementing_organization",
+            "beneficiaries",
+            "starts_on",
+            "ends_on",
+            "status",
+            "modality",
+            "budget",
+            "currency",
+            "source",
+            "notes",
+            "needs",
+        ]
+        validators = []
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        beneficiaries = attrs.get("beneficiaries")
+        modality = attrs.get("modality", getattr(self.instance, "modality", None))
+        if beneficiaries is not None and not beneficiaries:
+            raise serializers.ValidationError(
+                {"beneficiaries": "Name at least one State."}
+            )
+        if (
+            modality == Assistance.Modality.NATIONAL
+            and beneficiaries
+            and len(beneficiaries) > 1
+        ):
+            raise serializers.ValidationError(
+                {"modality": "National assistance serves one State; use regional."}
+            )
+        return attrs
+
+    def get_needs(self, assistance) -> list[dict]:
+        """The needs it addresses, among those you may see."""
+        visible = self.context["visible_needs"]
+        return [
+            {"need": link.need_id, "coverage": link.coverage, "note": link.note}
+            for link in assistance.links.all()
+            if link.need_id in visible
+        ]
+
+
+class ActionPlanItemSerializer(serializers.ModelSerializer):
+    needs = VisibleNeeds(many=True, required=False)
+
+    class Meta:
+        model = ActionPlanItem
+        fields = [
+            "rank",
+            "group",
+            "needs",
+            "responsible_authority",
+            "due_on",
+            "expected_result",
+            "integration",
+            "integration_reference",
+            "completed",
+        ]
+        validators = []
+
+
+class ActionPlanSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A State's prioritized action plan; `items` replaces its items when given."""
+
+    state = serializers.SlugRelatedField(
+        slug_field="code", queryset=StateParty.objects.all()
+    )
+    items = ActionPlanItemSerializer(many=True, required=False)
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "id",
+            "state",
+            "title",
+            "status",
+            "started_on",
+            "adopted_on",
+            "superseded_on",
+            "notes",
+            "items",
+        ]
+        validators = []
+
+    def validate(self, attrs):
+        items = attrs.pop("items", None)
+        attrs = super().validate(attrs)
+        if items is not None:
+            attrs["items"] = items
+        return attrs
+
+
+class FollowUpEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpEvent
+        fields = ["date", "kind", "participants", "outcome"]
+
+
+class VisibleReviews(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return CountryReview.objects.visible_to(self.context["request"].user)
+
+
+class FollowUpSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """The follow-up of a concluded review; `events` replaces its events when given."""
+
+    review = VisibleReviews()
+    state = serializers.CharField(source="review.state.code", read_only=True)
+    responsible = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    events = FollowUpEventSerializer(many=True, required=False)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "review",
+            "state",
+            "letter_sent_on",
+            "reply",
+            "reply_received_on",
+            "followed_up_by",
+            "office",
+            "responsible",
+            "next_step",
+            "next_step_due",
+            "events",
+        ]
+        validators = []
+
+    def validate(self, attrs):
+        events = attrs.pop("events", None)
+        attrs = super().validate(attrs)
+        if events is not None:
+            attrs["events"] = events
+        return attrs

@@ -1,0 +1,339 @@
+"""Writes of the follow-up (paragraphs 72-79 of the 2013 note): coverage, assistance
+and donors, consent, action plans, the follow-up of a review, and reminders.
+
+One service per rule; views, serializers and the admin call these and never write the
+fields they own (a need's coverage and its basis, consent, plan items, links).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from needs.followup.selectors import Due, reminders_due
+from needs.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Assistance,
+    AssistanceNeed,
+    Consent,
+    Donor,
+    FollowUp,
+    FollowUpEvent,
+    Need,
+    Reminder,
+)
+from needs.permissions import (
+    can_edit_need,
+    can_edit_plan,
+    can_record_assistance,
+    can_record_consent,
+    can_record_follow_up,
+)
+from reviews.models import CountryReview
+
+COUNTING = [
+    Assistance.Status.ONGOING,
+    Assistance.Status.COMPLETED,
+    Assistance.Status.ENDED,
+]
+DELIVERING = [Assistance.Status.ONGOING, Assistance.Status.COMPLETED]
+
+
+# ---------------------------------------------------------------------------
+# Coverage follows the assistance, unless a person confirmed or corrected it
+# ---------------------------------------------------------------------------
+def coverage_from_links(links) -> str:
+    """Met fully: an ongoing or completed assistance covers it in full. Met in part:
+    any assistance under way, completed or ended covers it. Planned assistance does
+    not count yet."""
+    delivering = [link for link in links if link.assistance.status in COUNTING]
+    if any(
+        link.coverage == AssistanceNeed.Coverage.IN_FULL
+        and link.assistance.status in DELIVERING
+        for link in delivering
+    ):
+        return Need.Coverage.MET_FULLY
+    return Need.Coverage.MET_IN_PART if delivering else Need.Coverage.NOT_YET_ADDRESSED
+
+
+def derived_coverage(need: Need) -> str:
+    """The coverage that the need's assistance links give."""
+    return coverage_from_links(need.assistance_links.select_related("assistance"))
+
+
+def need_coverage_refresh(*, need: Need, user=None) -> Need:
+    """Apply the coverage that follows from the assistance, if nobody set it."""
+    if need.coverage_basis != Need.CoverageBasis.DERIVED:
+        return need
+    coverage = derived_coverage(need)
+    if coverage != need.coverage:
+        need.coverage = coverage
+        need.coverage_set_at = timezone.now()
+        need._history_user = user
+        need.save()
+    return need
+
+
+@transaction.atomic
+def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining=None):
+    """The secretariat or the State confirms or corrects a need's coverage."""
+    if not can_edit_need(user, need):
+        raise PermissionDenied("You cannot change this need's coverage.")
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": "Give the reason for confirming or correcting."}
+        )
+    if coverage not in Need.Coverage.values:
+        raise ValidationError({"coverage": f"Unknown coverage {coverage!r}."})
+    derived = derived_coverage(need)
+    need.coverage = coverage
+    need.coverage_basis = (
+        Need.CoverageBasis.CONFIRMED
+        if coverage == derived
+        else Need.CoverageBasis.CORRECTED
+    )
+    need.coverage_reason = reason.strip()
+    need.coverage_set_by = user
+    need.coverage_set_at = timezone.now()
+    if remaining is not None:
+        need.remaining = remaining
+    need._history_user = user
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_coverage_clear(*, need: Need, user) -> Need:
+    """Drop a confirmation or correction: the coverage follows the assistance again."""
+    if not can_edit_need(user, need):
+        raise PermissionDenied("You cannot change this need's coverage.")
+    need.coverage_basis = Need.CoverageBasis.DERIVED
+    need.coverage_reason = ""
+    need.coverage_set_by = None
+    need.coverage = derived_coverage(need)
+    need.coverage_set_at = timezone.now()
+    need._history_user = user
+    need.save()
+    return need
+
+
+@transaction.atomic
+def assistance_link_need(
+    *, assistance: Assistance, need: Need, coverage: str, user, note: str = ""
+) -> AssistanceNeed:
+    """Record that `assistance` addresses `need`; the need's coverage follows."""
+    if not can_record_assistance(user):
+        raise PermissionDenied("Only the secretariat records assistance.")
+    link = AssistanceNeed.objects.filter(assistance=assistance, need=need).first()
+    link = link or AssistanceNeed(assistance=assistance, need=need)
+    link.coverage, link.note = coverage, note
+    link.full_clean()
+    link._history_user = user
+    link.save()
+    need_coverage_refresh(need=need, user=user)
+    return link
+
+
+@transaction.atomic
+def assistance_unlink_need(*, assistance: Assistance, need: Need, user) -> None:
+    if not can_record_assistance(user):
+        raise PermissionDenied("Only the secretariat records assistance.")
+    for link in AssistanceNeed.objects.filter(assistance=assistance, need=need):
+        link._history_user = user
+        link.delete()
+    need_coverage_refresh(need=need, user=user)
+
+
+def assistance_refresh_needs(*, assistance: Assistance, user=None) -> None:
+    """After the assistance's status changed: its needs' coverage follows."""
+    for need in Need.objects.filter(assistance_links__assistance=assistance).distinct():
+        need_coverage_refresh(need=need, user=user)
+
+
+@transaction.atomic
+def assistance_save(
+    *, assistance: Assistance, user, donors=None, beneficiaries=None
+) -> Assistance:
+    """Create or change an assistance record (its donors and beneficiary States when
+    given); the coverage of the needs it addresses follows its status."""
+    if not can_record_assistance(user):
+        raise PermissionDenied("Only the secretariat records assistance.")
+    assistance.full_clean()
+    assistance._history_user = user
+    assistance.save()
+    if donors is not None:
+        assistance.donors.set(donors)
+    if beneficiaries is not None:
+        assistance.beneficiaries.set(beneficiaries)
+    assistance_refresh_needs(assistance=assistance, user=user)
+    return assistance
+
+
+@transaction.atomic
+def donor_save(*, donor: Donor, user) -> Donor:
+    if not can_record_assistance(user):
+        raise PermissionDenied("Only the secretariat records donors.")
+    donor.full_clean()
+    donor.save()
+    return donor
+
+
+# ---------------------------------------------------------------------------
+# Consent (paragraph 79)
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def consent_record(
+    *, review: CountryReview, subject: str, audience: str, agreed_on, user, notes=""
+) -> Consent:
+    """Record what the State agreed to share. The full report's consent beyond the UN
+    is what lets viewers (donors and partners) see the review's needs and their
+    descriptions."""
+    if not can_record_consent(user):
+        raise PermissionDenied("Only the secretariat records consent.")
+    consent = Consent.objects.filter(review=review, subject=subject).first()
+    consent = consent or Consent(review=review, subject=subject)
+    consent.audience, consent.agreed_on, consent.notes = audience, agreed_on, notes
+    consent.full_clean()
+    consent._history_user = user
+    consent.save()
+    if subject == Consent.Subject.FULL_REPORT:
+        review.full_report_consent = consent.shares_beyond_un
+        review._history_user = user
+        review.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, user) -> None:
+    if not can_record_consent(user):
+        raise PermissionDenied("Only the secretariat records consent.")
+    review = consent.review
+    consent._history_user = user
+    consent.delete()
+    if consent.subject == Consent.Subject.FULL_REPORT:
+        review.full_report_consent = False
+        review._history_user = user
+        review.save()
+
+
+# ---------------------------------------------------------------------------
+# Action plans and follow-ups with their items and events
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def action_plan_save(*, plan: ActionPlan, items: list[dict] | None, user) -> ActionPlan:
+    """Save a plan and, when given, replace its items; all or nothing."""
+    if not can_edit_plan(user, plan.state_id):
+        raise PermissionDenied("You cannot change this State's action plans.")
+    plan.full_clean()
+    plan._history_user = user
+    plan.save()
+    if items is None:
+        return plan
+    plan.items.all().delete()
+    errors = {}
+    for index, values in enumerate(items):
+        needs = values.pop("needs", [])
+        foreign = [n.pk for n in needs if n.review.state_id != plan.state_id]
+        if foreign:
+            errors[f"items[{index}].needs"] = [
+                f"Needs {foreign} are not needs of {plan.state}; a plan ranks its own "
+                "State's needs."
+            ]
+            continue
+        item = ActionPlanItem(plan=plan, **values)
+        try:
+            item.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"items[{index}].{field}"] = messages
+            continue
+        item._history_user = user
+        item.save()
+        item.needs.set(needs)
+    if errors:
+        raise ValidationError(errors)
+    return plan
+
+
+@transaction.atomic
+def follow_up_save(*, follow_up: FollowUp, events: list[dict] | None, user) -> FollowUp:
+    """Save a review's follow-up and, when given, replace its events."""
+    if not can_record_follow_up(user):
+        raise PermissionDenied("Only the secretariat records the follow-up.")
+    follow_up.full_clean()
+    follow_up._history_user = user
+    follow_up.save()
+    if events is not None:
+        follow_up.events.all().delete()
+        for values in events:
+            event = FollowUpEvent(follow_up=follow_up, **values)
+            event.full_clean()
+            event._history_user = user
+            event.save()
+    return follow_up
+
+
+# ---------------------------------------------------------------------------
+# Reminders: follow-up steps and action-plan items due within 30 days or overdue
+# ---------------------------------------------------------------------------
+def reminders_send(*, today: datetime.date) -> list[Due]:
+    """E-mail each due item once per period; return what was sent."""
+    sent = []
+    due_items = reminders_due(today=today)
+    already = set(
+        Reminder.objects.filter(key__in=[d.key for d in due_items]).values_list(
+            "key", flat=True
+        )
+    )
+    for due in due_items:
+        if due.key in already or not due.recipients:
+            continue
+        send_mail(due.subject, due.body, None, list(due.recipients))
+        Reminder.objects.create(
+            key=due.key, subject=due.subject, recipients=", ".join(due.recipients)
+        )
+        sent.append(due)
+    return sent
+
+
+# ---------------------------------------------------------------------------
+# Deletions: each with the permission of the matching save and the audit trail
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def action_plan_delete(*, plan: ActionPlan, user) -> None:
+    if not can_edit_plan(user, plan.state_id):
+        raise PermissionDenied("You cannot delete this State's action plans.")
+    plan._history_user = user
+    plan.delete()
+
+
+@transaction.atomic
+def follow_up_delete(*, follow_up: FollowUp, user) -> None:
+    if not can_record_follow_up(user):
+        raise PermissionDenied("Only the secretariat records the follow-up.")
+    follow_up._history_user = user
+    follow_up.delete()
+
+
+@transaction.atomic
+def assistance_delete(*, assistance: Assistance, user) -> None:
+    """Delete an assistance record; the needs it addressed follow what remains."""
+    if not can_record_assistance(user):
+        raise PermissionDenied("Only the secretariat records assistance.")
+    needs = list(
+        Need.objects.filter(assistance_links__assistance=assistance).distinct()
+    )
+    assistance._history_user = user
+    assistance.delete()
+    for need in needs:
+        need_coverage_refresh(need=need, user=user)
+
+
+@transaction.atomic
+def donor_delete(*, donor: Donor, user) -> None:
+    if not can_record_assistance(user):
+        raise PermissionDenied("Only the secretariat records donors.")
+    donor.delete()

@@ -1,0 +1,124 @@
+"""Pages of the follow-up: the secretariat's desk, a State's follow-up, donor mapping,
+unmet needs, regional clusters, an assistance record, and confirming or correcting a
+need's coverage."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from needs import selectors as need_selectors
+from needs.exchange.spreadsheets import csv_response, matrix_rows, need_rows
+from needs.filtersets import NeedFilterSet
+from needs.followup import selectors, services
+from needs.followup.forms import ClusterForm, CoverageForm, DeskForm
+from needs.permissions import (
+    can_edit_need,
+    can_see_description,
+    can_view_desk,
+    can_view_donor_mapping,
+)
+from tatracker.paging import paginate
+
+
+def desk(request):
+    if not can_view_desk(request.user):
+        raise Http404
+    form = DeskForm(request.GET or None)
+    days = (form.cleaned_data.get("days") or 90) if form.is_valid() else 90
+    sections = selectors.desk(
+        user=request.user, today=timezone.localdate(), days_without_plan=days
+    )
+    context = {"sections": sections, "form": form, "days": days}
+    return render(
+        request, "followup/desk.html", context | {"limit": selectors.DESK_LIMIT}
+    )
+
+
+def state_follow_up(request, code):
+    page = selectors.state_follow_up(
+        user=request.user, code=code, today=timezone.localdate()
+    )
+    return render(request, "followup/state.html", {"page": page, "state": page.state})
+
+
+def donor_mapping(request):
+    if not can_view_donor_mapping(request.user):
+        raise Http404
+    dimension = request.GET.get("by", "type")
+    if dimension not in selectors.MAPPING_DIMENSIONS:
+        dimension = "type"
+    matrix = selectors.donor_matrix(user=request.user, dimension=dimension)
+    if request.GET.get("format") == "csv":
+        return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
+    dimensions = list(selectors.MAPPING_DIMENSIONS)
+    return render(
+        request, "followup/mapping.html", {"matrix": matrix, "dimensions": dimensions}
+    )
+
+
+def unmet_needs(request):
+    if not can_view_donor_mapping(request.user):
+        raise Http404
+    queryset = selectors.unmet_needs(user=request.user)
+    filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
+    if request.GET.get("format") == "csv":
+        shows = partial(can_see_description, request.user)
+        rows = need_rows(filterset.qs, shows_description=shows)
+        return csv_response("unmet-needs.csv", rows)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "query": query.urlencode()}
+    context["page_obj"] = paginate(request, filterset.qs, 50)
+    return render(request, "followup/unmet.html", context)
+
+
+def clusters(request):
+    if not can_view_desk(request.user):
+        raise Http404
+    form = ClusterForm(request.GET or None)
+    threshold = (form.cleaned_data.get("threshold") or 3) if form.is_valid() else 3
+    found = selectors.regional_clusters(user=request.user, threshold=threshold)
+    return render(
+        request,
+        "followup/clusters.html",
+        {"clusters": found, "form": form, "threshold": threshold},
+    )
+
+
+@require_POST
+def need_coverage(request, pk):
+    need = need_selectors.need_get(user=request.user, pk=pk)
+    if not can_edit_need(request.user, need):
+        raise PermissionDenied("You cannot change this need's coverage.")
+    if request.POST.get("clear"):
+        services.need_coverage_clear(need=need, user=request.user)
+        messages.success(request, "The coverage follows the assistance recorded again.")
+        return redirect(need)
+    form = CoverageForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return redirect(need)
+    try:
+        services.need_coverage_set(need=need, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        basis = need.get_coverage_basis_display().lower()
+        messages.success(request, f"Coverage {basis}.")
+    return redirect(need)
+
+
+def assistance_detail(request, pk):
+    assistance = selectors.assistance_get(user=request.user, pk=pk)
+    links = selectors.assistance_links(user=request.user, assistance=assistance)
+    return render(
+        request,
+        "followup/assistance_detail.html",
+        {"assistance": assistance, "links": links},
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from needs.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("chapters/<str:number>/", views.chapter, name="chapter"),
+    path("articles/<int:number>/", views.article, name="article"),
+    path("types/", views.types, name="types"),
+    path("regions/", views.regions, name="regions"),
+    path("distribution/", views.distribution, name="distribution"),
+    path("draft-note/", views.draft, name="draft_note"),
+    path("tables/<slug:slug>.csv", views.table_csv, name="table_csv"),
+]

@@ -1,0 +1,169 @@
+"""The statistics reports: pages, CSV downloads and the draft note.
+
+Every view validates the filters with StatisticsFilterForm, asks the statistics engine
+for one document, and lays it out; nothing here counts.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from needs.exchange.spreadsheets import tables_csv
+from needs.reports import draft_note, tables
+from needs.reports.charts import bar_chart
+from needs.reports.forms import StatisticsFilterForm
+from needs.reports.statistics import compute
+
+
+def _report(request, template, build):
+    """Validate the filters, compute the document, render `template` with build(doc)."""
+    form = StatisticsFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        context = {"form": form, "query": ""}
+        return render(request, template, context | {"invalid": True}, status=400)
+    document = compute(form.to_filter() if request.GET else None)
+    names = tables.Names()
+    query = request.GET.urlencode()
+    context = {"form": form, "document": document, "query": query}
+    return render(request, template, context | build(document, names))
+
+
+def _figure(table, *, unit="needs", column=1):
+    return {
+        "table": table,
+        "chart": bar_chart(table.title, table.chart_items(column), unit=unit),
+    }
+
+
+@login_not_required
+def overview(request):
+    def build(document, names):
+        by_type = tables.states_by_type_table(document, names)
+        return {
+            "figure_i": _figure(tables.types_table(document, names)),
+            "figure_i_states": _figure(by_type, unit="States parties"),
+            "figure_ii": _figure(tables.needs_by_article_table(document), column=3),
+            "chapters": document.chapters_with_needs(),
+        }
+
+    return _report(request, "reports/overview.html", build)
+
+
+@login_not_required
+def chapter(request, number):
+    def build(document, names):
+        if number not in document.chapters:
+            raise Http404("No such chapter in these statistics.")
+        numbered = {t.slug: t for t in tables.numbered_tables(document, names)}
+        table = numbered.get(f"chapter-{number}") or tables.chapter_table(
+            document, number
+        )
+        return {
+            "chapter": number,
+            "data": document.chapters[number],
+            "figure": _figure(table, unit="States parties"),
+            "article_tables": [
+                _figure(numbered[f"article-{a.article}"], unit="States parties")
+                | {"article": a.article}
+                for a in document.chapters[number].articles
+            ],
+        }
+
+    return _report(request, "reports/chapter.html", build)
+
+
+@login_not_required
+def article(request, number):
+    def build(document, names):
+        numbered = {t.slug: t for t in tables.numbered_tables(document, names)}
+        table = numbered.get(f"article-{number}")
+        if table is None:
+            raise Http404("No need recorded for this article with these filters.")
+        return {
+            "entry": document.article(number),
+            "figure": _figure(table, unit="States parties"),
+        }
+
+    return _report(request, "reports/article.html", build)
+
+
+@login_not_required
+def types(request):
+    def build(document, names):
+        return {
+            "figures": [
+                _figure(tables.types_table(document, names, c))
+                for c in document.chapters_with_needs()
+            ],
+            "coverage": tables.coverage_table(document, names),
+        }
+
+    return _report(request, "reports/types.html", build)
+
+
+@login_not_required
+def regions(request):
+    def build(document, names):
+        table = tables.regions_table(document, names)
+        return {"figure": _figure(table, unit="States parties reviewed")}
+
+    return _report(request, "reports/regions.html", build)
+
+
+@login_not_required
+def distribution(request):
+    def build(document, names):
+        return {
+            "figures": [
+                _figure(tables.distribution_table(document, c), unit="States parties")
+                for c in document.chapters_with_needs()
+            ]
+        }
+
+    return _report(request, "reports/distribution.html", build)
+
+
+@login_not_required
+def draft(request):
+    def build(document, names):
+        items = draft_note.blocks(document, names)
+        charts = {
+            id(b): bar_chart(b.table.title, b.table.chart_items(), unit="")
+            for b in items
+            if b.kind == "table" and b.table.slug.startswith("article-")
+        }
+        return {"blocks": items, "charts": charts}
+
+    if request.GET.get("format") == "md":
+        form = StatisticsFilterForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse(
+                form.errors.as_text(), status=400, content_type="text/plain"
+            )
+        text = draft_note.to_markdown(draft_note.blocks(compute(form.to_filter())))
+        return _download(text, "draft-note.md", "text/markdown")
+    return _report(request, "reports/draft_note.html", build)
+
+
+@login_not_required
+def table_csv(request, slug):
+    form = StatisticsFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            form.errors.as_text(), status=400, content_type="text/plain"
+        )
+    document = compute(form.to_filter())
+    if slug == "all":
+        return _download(
+            tables_csv(tables.all_tables(document)), "tables.csv", "text/csv"
+        )
+    table = tables.table_by_slug(document, slug)
+    if table is None:
+        raise Http404("No such table for these filters.")
+    return _download(tables_csv([table]), f"{slug}.csv", "text/csv")
+
+
+def _download(text: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,110 @@
+"""Serializers of needs: input shapes only (no saves, no permission logic)."""
+
+from rest_framework import serializers
+
+from needs.models import Need, NeedType
+from needs.permissions import can_see_description
+from reviews.models import Article, CountryReview
+from reviews.serializers import FullCleanMixin
+
+
+class NeedTypeSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(
+        slug_field="label", many=True, read_only=True
+    )
+
+    class Meta:
+        model = NeedType
+        fields = ["slug", "name", "short_name", "display_order", "aliases"]
+
+
+class VisibleReviewField(serializers.PrimaryKeyRelatedField):
+    """A review the user may record needs for; any other id is refused alike."""
+
+    default_error_messages = {
+        "does_not_exist": (
+            "Review {pk_value} is not one of the reviews you may record needs for "
+            "(a focal point records needs of their own State only)."
+        ),
+    }
+
+    def get_queryset(self):
+        return CountryReview.objects.visible_to(self.context["request"].user)
+
+
+class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A technical assistance need; description and remaining are null when withheld
+    from you."""
+
+    review = VisibleReviewField()
+    article = serializers.SlugRelatedField(
+        slug_field="number", queryset=Article.objects.all()
+    )
+    need_type = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=NeedType.objects.all(),
+        error_messages={"does_not_exist": "Unknown type of need: {value}."},
+    )
+    state = serializers.CharField(source="review.state.code", read_only=True)
+    chapter = serializers.CharField(source="article.chapter.number", read_only=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "state",
+            "review",
+            "chapter",
+            "article",
+            "need_type",
+            "description",
+            "priority",
+            "source",
+            "coverage",
+            "remaining",
+            "status",
+            "withdrawal_requested",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        # Service-owned (Need.SERVICE_OWNED_FIELDS) and automatic fields.
+        read_only_fields = [
+            "coverage",
+            "status",
+            "withdrawal_requested",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        validators = []  # the model's constraint says it better
+        # Null when withheld from you; null on input means empty.
+        extra_kwargs = {
+            "description": {"allow_null": True},
+            "remaining": {"allow_null": True},
+        }
+
+    def validate(self, attrs):
+        for field in ("description", "remaining"):
+            if field in attrs and attrs[field] is None:
+                attrs[field] = ""
+        return super().validate(attrs)
+
+    def to_representation(self, need):
+        """Descriptions a State has not agreed to share with you read as null."""
+        data = super().to_representation(need)
+        if not can_see_description(self.context["request"].user, need):
+            data["description"] = data["remaining"] = None
+        return data
+
+
+class NeedUpdateSerializer(NeedSerializer):
+    """On update the review, article and type of a need stay (they are its identity)."""
+
+    review = serializers.PrimaryKeyRelatedField(read_only=True)
+    article = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    need_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+
+class EntryDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

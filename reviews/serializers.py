@@ -1,0 +1,112 @@
+"""Serializers of the reviews app."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from reviews.models import (
+    Article,
+    Chapter,
+    CountryReview,
+    RegionalGroup,
+    ReviewCycle,
+    StateParty,
+)
+
+
+class FullCleanMixin:
+    """Validate with the model's own rules (constraints and clean()), so the API says
+    exactly what the pages say."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance or self.Meta.model()
+        model_fields = {f.name: f for f in instance._meta.get_fields()}
+        for field, value in attrs.items():
+            if field in model_fields and not model_fields[field].many_to_many:
+                setattr(instance, field, value)
+        try:
+            instance.full_clean(exclude=self.full_clean_exclude())
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return attrs
+
+    def full_clean_exclude(self) -> list[str]:
+        """Fields the model cannot check on an unsaved instance (many-to-many)."""
+        return [f.name for f in self.Meta.model._meta.many_to_many]
+
+
+class RegionalGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegionalGroup
+        fields = ["slug", "name", "display_order"]
+
+
+class StatePartySerializer(serializers.ModelSerializer):
+    regional_group = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = StateParty
+        fields = [
+            "code",
+            "name",
+            "regional_group",
+            "party_status",
+            "reconstructed",
+            "notes",
+        ]
+
+
+class ChapterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Chapter
+        fields = ["number", "title"]
+
+
+class ReviewCycleSerializer(serializers.ModelSerializer):
+    chapters = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True
+    )
+
+    class Meta:
+        model = ReviewCycle
+        fields = ["number", "start_year", "end_year", "chapters"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    chapter = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = ["number", "title", "chapter", "section", "subsection"]
+
+
+class CountryReviewSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A State's review in one cycle of the Review Mechanism."""
+
+    state = serializers.SlugRelatedField(
+        slug_field="code", queryset=StateParty.objects.all()
+    )
+    cycle = serializers.SlugRelatedField(
+        slug_field="number", queryset=ReviewCycle.objects.all()
+    )
+
+    class Meta:
+        model = CountryReview
+        fields = [
+            "id",
+            "state",
+            "cycle",
+            "cycle_year",
+            "status",
+            "completed_on",
+            "has_executive_summary",
+            "has_full_report",
+            "full_report_consent",
+            "created_at",
+            "updated_at",
+        ]
+        # The consent flag is derived from the consent records (their service).
+        read_only_fields = ["full_report_consent", "created_at", "updated_at"]
+        validators = []  # the model's constraints, with their own messages

@@ -1,0 +1,147 @@
+"""Report pages, CSV downloads, the draft note, the API and the command agree."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from needs.reports.draft_note import number
+from needs.reports.statistics import StatisticsFilter, compute
+
+pytestmark = pytest.mark.django_db
+
+
+def command_output(*args):
+    out = io.StringIO()
+    call_command("statistics", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_api_and_command_serve_the_same_document(client, note_2013):
+    api = client.get("/api/v1/statistics/", {"regional_group": "asia-pacific"}).json()
+    cli = json.loads(
+        command_output("--format", "json", "--regional-group", "asia-pacific")
+    )
+    assert api == cli
+    assert api["chapters"]["III"]["states"] == 12
+
+
+def test_api_refuses_bad_filters_with_field_messages(client, db):
+    response = client.get(
+        "/api/v1/statistics/", {"chapter": "IX", "as_of": "yesterday"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"chapter", "as_of"}
+
+
+def test_command_refuses_bad_filters():
+    with pytest.raises(CommandError, match="--article"):
+        command_output("--article", "99")
+
+
+def test_command_csv_writes_every_table(note_2013):
+    text = command_output("--format", "csv")
+    assert (
+        "Table 1: Technical assistance needs under chapter III of the Convention"
+        in text
+    )
+    assert "Table 37: Technical assistance needs related to article 50" in text
+    assert (
+        "Table 30: Technical assistance needs under chapter IV of the Convention"
+        in text
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/",
+        "/reports/chapters/III/",
+        "/reports/chapters/IV/",
+        "/reports/articles/15/",
+        "/reports/types/",
+        "/reports/regions/",
+        "/reports/distribution/",
+        "/reports/draft-note/",
+    ],
+)
+def test_report_pages_render_for_anyone(client, note_2013, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"<svg" in response.getvalue() or url.endswith("draft-note/")
+
+
+def test_chapter_page_keeps_the_notes_numbering_and_the_616_remark(client, note_2013):
+    content = client.get("/reports/chapters/III/").getvalue().decode()
+    assert "Table 1" in content
+    assert "Table 29" in content
+    assert "623" in content
+    assert "616" in content
+
+
+def test_article_chart_is_accessible_svg_with_values(client, note_2013):
+    content = client.get("/reports/articles/15/").getvalue().decode()
+    assert 'role="img"' in content
+    assert "<desc" in content
+    assert "Summary of good practices/lessons learned: 4 States parties" in content
+
+
+def test_filters_on_a_page_change_its_numbers(client, note_2013):
+    whole = client.get("/reports/").context["document"]
+    african = client.get("/reports/", {"regional_group": "african"}).context["document"]
+    assert african.needs < whole.needs
+    assert african == compute(StatisticsFilter(regional_group="african"))
+
+
+def test_invalid_page_filter_is_a_400_with_the_message(client, db):
+    response = client.get("/reports/", {"article": "abc"})
+    assert response.status_code == 400
+    assert b"Select a valid choice" in response.getvalue()
+
+
+def test_table_csv_download(client, note_2013):
+    response = client.get(reverse("reports:table_csv", args=["article-15"]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
+    assert rows[0] == ["Type of need", "Number of States parties"]
+    assert rows[1] == ["Summary of good practices/lessons learned", "4"]
+    assert rows[-1] == ["Total", "14"]
+
+
+def test_unknown_table_is_404(client, note_2013):
+    assert (
+        client.get(reverse("reports:table_csv", args=["article-99"])).status_code == 404
+    )
+
+
+def test_draft_note_sentences_in_the_notes_style(client, note_2013):
+    text = command_output("--format", "markdown")
+    assert (
+        "Eight States parties identified 14 needs for technical assistance to support "
+        "the implementation of article 15." in text
+    )
+    assert "A total of 16 States parties identified 36 needs" in text
+    assert "Four States parties identified four needs" in text
+    assert (
+        "These included eight States parties from the Group of African States, 12 from"
+        in text
+    )
+    page = client.get("/reports/draft-note/", {"format": "md"})
+    assert page.getvalue().decode() == text
+
+
+@pytest.mark.parametrize(
+    ("value", "word"), [(1, "one"), (9, "nine"), (10, "10"), (44, "44")]
+)
+def test_numbers_below_ten_in_words(value, word):
+    assert number(value) == word
+
+
+def test_report_query_count_is_bounded(
+    client, note_2013, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(30):
+        client.get("/reports/chapters/III/")
