@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from needs import services
 from needs.followup import admin as followup_admin  # noqa: F401  (registers it)
 from needs.followup.services import need_coverage_set
-from needs.models import EntryEvent, Need, NeedType, NeedTypeAlias
+from needs.models import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
 from reviews.admin import ScopedAdminMixin
 from reviews.models import CountryReview
 from reviews.services import review_save
@@ -56,7 +56,6 @@ class CountryReviewAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "completed_on",
         "has_executive_summary",
         "has_full_report",
-        "full_report_consent",
         "need_count",
     ]
     list_filter = [
@@ -64,13 +63,11 @@ class CountryReviewAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "cycle_year",
         "status",
         "state__regional_group",
-        "full_report_consent",
     ]
     search_fields = ["state__name", "state__code"]
     autocomplete_fields = ["state"]
     list_select_related = ["state", "cycle"]
     date_hierarchy = "completed_on"
-    readonly_fields = CountryReview.SERVICE_OWNED_FIELDS
     inlines = [NeedInline]
 
     def get_queryset(self, request):
@@ -180,6 +177,22 @@ class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for need in queryset:
             services.need_withdraw(need=need, user=request.user)
+
+
+@admin.register(NeedProposal)
+class NeedProposalAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """States' proposals, read-only: the secretariat decides on the entry page."""
+
+    list_display = ["need", "kind", "status", "proposed_by", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["need__review__state__name", "description"]
+    list_select_related = ["need__review__state", "need__article", "need__need_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EntryEvent)

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from needs import services
+from needs import selectors, services
 from needs.filtersets import NeedFilterSet
 from needs.models import Need, NeedType
 from needs.permissions import can_edit_need
@@ -88,7 +88,7 @@ class NeedViewSet(viewsets.ModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        return Need.objects.visible_to(self.request.user).with_related()
+        return selectors.needs_for(self.request.user).select_related("proposal")
 
     def get_serializer_class(self):
         if self.action in {"update", "partial_update"}:
@@ -158,7 +158,7 @@ class NeedViewSet(viewsets.ModelViewSet):
         methods=["get"],
         url_path=r"(?P<state>[A-Za-z0-9-]+)/(?P<article>\d+)/(?P<need_type>[a-z-]+)",
     )
-    def by_key(self, request, state, article, need_type):
+    def by_key(self, request, state, article, need_type, format=None):
         """A need by State code, article number and type slug."""
         need = get_object_or_404(
             self.get_queryset(),

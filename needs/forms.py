@@ -49,12 +49,12 @@ class NeedEntryForm(forms.Form):
                     required=False,
                     label="Description",
                     widget=forms.Textarea(attrs={"rows": 2}),
-                    initial=need.description if need else "",
+                    initial=need.proposed("description") if need else "",
                 )
                 self.fields[f"{prefix}-priority"] = forms.ChoiceField(
                     choices=Need.Priority.choices,
                     label="Priority",
-                    initial=need.priority if need else Need.Priority.UNSET,
+                    initial=need.proposed("priority") if need else Need.Priority.UNSET,
                 )
                 self.fields[f"{prefix}-version"] = forms.IntegerField(
                     required=False,

@@ -20,8 +20,9 @@ from needs.models import (
     FollowUp,
     FollowUpEvent,
     Need,
+    NeedProposal,
 )
-from needs.permissions import can_view_history
+from needs.permissions import can_see_proposals, can_view_history
 from reviews.models import Article, CountryReview, StateParty
 from reviews.permissions import focal_state_id, review_filter
 
@@ -29,13 +30,24 @@ from reviews.permissions import focal_state_id, review_filter
 # ---------------------------------------------------------------------------
 # Needs, States and reviews
 # ---------------------------------------------------------------------------
+def needs_for(user):
+    """The needs `user` may see, with what their rows show and whether `user` may
+    read their descriptions (`description_shared`)."""
+    return Need.objects.visible_to(user).with_related().with_sharing(user)
+
+
 def need_list(*, user):
-    """The needs `user` may see, with what their rows show, in the note's order."""
-    return Need.objects.visible_to(user).with_related().in_note_order()
+    """The needs `user` may see, in the note's order."""
+    return needs_for(user).in_note_order()
 
 
 def need_get(*, user, pk) -> Need:
-    return get_object_or_404(Need.objects.visible_to(user).with_related(), pk=pk)
+    """A need `user` may see; its proposal under way only for those who may see it
+    (the State's focal points and the secretariat)."""
+    need = get_object_or_404(needs_for(user).select_related("proposal"), pk=pk)
+    if not can_see_proposals(user, need):
+        need.proposal = None
+    return need
 
 
 def review_get(*, user, pk) -> CountryReview:
@@ -62,17 +74,33 @@ def state_list(*, user):
 
 
 def state_get(*, user, code) -> StateParty:
-    """A State with its reviews that `user` may see, and their needs."""
+    """A State with its reviews that `user` may see, and their needs that `user` may
+    see."""
+    needs = (
+        Need.objects.visible_to(user)
+        .with_sharing(user)
+        .select_related("article__chapter", "need_type")
+    )
     reviews = (
         CountryReview.objects.visible_to(user)
         .select_related("cycle")
-        .prefetch_related("needs__article__chapter", "needs__need_type")
+        .prefetch_related(Prefetch("needs", queryset=needs))
     )
     return get_object_or_404(
         StateParty.objects.visible_to(user)
         .select_related("regional_group")
         .prefetch_related(Prefetch("reviews", queryset=reviews)),
         code=code,
+    )
+
+
+def review_needs(*, user, review: CountryReview):
+    """The needs of a review that `user` may see."""
+    return (
+        Need.objects.visible_to(user)
+        .with_sharing(user)
+        .filter(review=review)
+        .select_related("article__chapter", "need_type")
     )
 
 
@@ -178,6 +206,7 @@ def focal_point_digest(*, user) -> Digest | None:
 # whole record. Diffs pair consecutive rows of one record; history survives deletion.
 AUDITED_MODELS = [
     Need,
+    NeedProposal,
     CountryReview,
     FollowUp,
     FollowUpEvent,

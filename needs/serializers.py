@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from needs.models import Need, NeedType
-from needs.permissions import can_see_description
+from needs.models import Need, NeedProposal, NeedType
+from needs.permissions import can_see_description, can_see_proposals
 from reviews.models import Article, CountryReview
 from reviews.serializers import FullCleanMixin
 
@@ -32,9 +32,41 @@ class VisibleReviewField(serializers.PrimaryKeyRelatedField):
         return CountryReview.objects.visible_to(self.context["request"].user)
 
 
+class NeedProposalSerializer(serializers.ModelSerializer):
+    """The State's proposal under way: what the secretariat has not yet accepted."""
+
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NeedProposal
+        fields = [
+            "kind",
+            "status",
+            "description",
+            "priority",
+            "source",
+            "remaining",
+            "coverage",
+            "coverage_reason",
+            "return_comment",
+            "updated_at",
+            "changes",
+        ]
+        read_only_fields = fields
+
+    def get_changes(self, proposal) -> dict[str, dict]:
+        """{field: {"accepted": value, "proposed": value}} for each field it changes."""
+        return {
+            field: {"accepted": accepted, "proposed": proposed}
+            for field, accepted, proposed in proposal.changes()
+        }
+
+
 class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
-    """A technical assistance need; description and remaining are null when withheld
-    from you."""
+    """A technical assistance need: its accepted values (what counts and what others
+    see). Description and remaining are null when withheld from you. `proposal` is
+    the State's change under way, shown to the State and the secretariat only (null
+    otherwise, and when there is none)."""
 
     review = VisibleReviewField()
     article = serializers.SlugRelatedField(
@@ -47,6 +79,8 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
     )
     state = serializers.CharField(source="review.state.code", read_only=True)
     chapter = serializers.CharField(source="article.chapter.number", read_only=True)
+    accepted = serializers.SerializerMethodField()
+    proposal = serializers.SerializerMethodField()
 
     class Meta:
         model = Need
@@ -64,6 +98,8 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
             "remaining",
             "status",
             "withdrawal_requested",
+            "accepted",
+            "proposal",
             "version",
             "created_at",
             "updated_at",
@@ -89,6 +125,17 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
             if field in attrs and attrs[field] is None:
                 attrs[field] = ""
         return super().validate(attrs)
+
+    def get_accepted(self, need) -> bool:
+        """Whether the secretariat has accepted the need (it counts from then)."""
+        return need.accepted_at is not None
+
+    def get_proposal(self, need) -> dict | None:
+        user = self.context["request"].user
+        proposal = need.pending_proposal
+        if proposal is None or not can_see_proposals(user, need):
+            return None
+        return NeedProposalSerializer(proposal).data
 
     def to_representation(self, need):
         """Descriptions a State has not agreed to share with you read as null."""

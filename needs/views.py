@@ -16,6 +16,7 @@ from needs.filtersets import NeedFilterSet
 from needs.forms import NeedEntryForm, NeedForm, ReturnForm
 from needs.models import NeedType
 from needs.permissions import (
+    can_decide_coverage,
     can_decide_review,
     can_edit_need,
     can_enter_needs,
@@ -64,10 +65,11 @@ def state_detail(request, code):
 
 def review_detail(request, pk):
     review = selectors.review_get(user=request.user, pk=pk)
-    needs = review.needs.select_related("article__chapter", "need_type")
+    needs = selectors.review_needs(user=request.user, review=review)
     context = {
         "review": review,
         "chapters": selectors.needs_by_chapter(needs),
+        "consents": review.consents.all(),
         "can_enter": can_enter_needs(request.user, review),
     }
     return render(request, "needs/review_detail.html", context)
@@ -102,6 +104,7 @@ def need_detail(request, pk):
         "coverage_choices": need.Coverage.choices,
         "show_description": can_see_description(request.user, need),
         "can_edit": can_edit_need(request.user, need),
+        "can_decide_coverage": can_decide_coverage(request.user, need),
         "can_view_history": can_view_history(request.user),
     }
     return render(request, "needs/need_detail.html", context)
@@ -111,14 +114,17 @@ def need_edit(request, pk):
     need = selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
         raise PermissionDenied("You cannot change this need now.")
+    initial = {field: need.proposed(field) for field in NeedForm.Meta.fields}
     form = NeedForm(
-        request.POST or None, instance=need, initial={"expected_version": need.version}
+        request.POST or None,
+        instance=need,
+        initial=initial | {"expected_version": need.version},
     )
     stale = None
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in NeedForm.Meta.fields}
         try:
-            services.need_update(
+            saved = services.need_update(
                 need=selectors.need_get(user=request.user, pk=pk),
                 user=request.user,
                 expected_version=form.cleaned_data["expected_version"],
@@ -129,14 +135,28 @@ def need_edit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The need was saved.")
+            messages.success(request, _saved_message(saved))
             return redirect(need)
     status = 409 if stale else (400 if request.method == "POST" else 200)
     return render(
         request,
         "needs/need_form.html",
-        {"need": need, "form": form, "stale": stale},
+        {
+            "need": need,
+            "form": form,
+            "stale": stale,
+            "proposes": not can_decide_review(request.user, need.review),
+        },
         status=status,
+    )
+
+
+def _saved_message(need) -> str:
+    if need.pending_proposal is None:
+        return "The need was saved."
+    return (
+        "Your change is proposed: others see the accepted values until the "
+        "secretariat accepts it. Submit it from the review's entry page."
     )
 
 
@@ -199,7 +219,9 @@ def review_entry(request, pk):
         chapter=chapter,
         articles=list(Article.objects.filter(chapter=chapter).in_note_order()),
         types=list(NeedType.objects.all()),
-        needs=list(review.needs.filter(article__chapter=chapter)),
+        needs=list(
+            review.needs.filter(article__chapter=chapter).select_related("proposal")
+        ),
     )
     stale = None
     if request.method == "POST" and form.is_valid():

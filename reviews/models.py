@@ -7,7 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from reviews.permissions import review_filter, state_filter
-from reviews.roles import Role
+from reviews.roles import Organisation, Role
 
 
 class RegionalGroup(models.Model):
@@ -184,18 +184,11 @@ class CountryReview(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     has_executive_summary = models.BooleanField(default=False)
     has_full_report = models.BooleanField(default=False)
-    full_report_consent = models.BooleanField(
-        default=False,
-        help_text="The State agreed to the use of the full report for follow-up.",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CountryReviewQuerySet.as_manager()
     history = HistoricalRecords()
-
-    # Written only by the consent service; read-only in every form and serializer.
-    SERVICE_OWNED_FIELDS = ("full_report_consent",)
 
     class Meta:
         ordering = ["cycle__number", "state__name"]
@@ -226,6 +219,7 @@ class Account(models.Model):
     """A person's role in tatracker and, for a focal point, the State they act for."""
 
     Role = Role
+    Organisation = Organisation
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
@@ -238,6 +232,12 @@ class Account(models.Model):
         blank=True,
         related_name="focal_points",
         help_text="The State a focal point acts for; empty for every other role.",
+    )
+    organisation = models.CharField(
+        max_length=13,
+        choices=Organisation.choices,
+        blank=True,
+        help_text="For a viewer: a donor or partner, or a United Nations entity.",
     )
 
     class Meta:
@@ -252,7 +252,18 @@ class Account(models.Model):
                 violation_error_message=(
                     "A focal point acts for exactly one State; other roles for none."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="viewer") & ~models.Q(organisation="")
+                    | ~models.Q(role="viewer") & models.Q(organisation="")
+                ),
+                name="viewer_has_organisation",
+                violation_error_message=(
+                    "A viewer works for a donor or partner or for a United Nations "
+                    "entity; other roles for neither."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

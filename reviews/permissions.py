@@ -7,8 +7,9 @@ use them.
 
 * secretariat and administrators: every State;
 * a focal point: their own State only (anything else is "not found");
-* a viewer: the reviews, and their needs, of States that agreed to the use of their
-  full report (paragraph 79), and those States' pages;
+* a viewer (a donor or partner, or a United Nations entity): completed reviews and
+  their States (executive summaries are published); which of their needs, and what of
+  them, follows the State's consent (`needs/permissions.py`);
 * anyone else (anonymous, no role): nothing beyond the public statistics.
 
 This module reads the user's account through `user.account` and never imports
@@ -19,7 +20,7 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
-from reviews.roles import STAFF_ROLES, Role
+from reviews.roles import STAFF_ROLES, Organisation, Role
 
 NOTHING = Q(pk__in=[])
 
@@ -59,6 +60,14 @@ def is_secretariat(user) -> bool:
     return role_of(user) in STAFF_ROLES
 
 
+def organisation_of(user) -> str | None:
+    """A viewer's organisation kind ("donor-partner" or "un-entity"); else None."""
+    account = _account(user)
+    if role_of(user) == Role.VIEWER and account is not None:
+        return account.organisation or Organisation.DONOR_OR_PARTNER
+    return None
+
+
 def has_role(user) -> bool:
     """Any tatracker role: the pages beyond the public statistics."""
     return role_of(user) is not None
@@ -72,7 +81,7 @@ def review_filter(user, prefix: str = "") -> Q:
     if role == Role.FOCAL_POINT:
         return Q(**{f"{prefix}state_id": focal_state_id(user)})
     if role == Role.VIEWER:
-        return Q(**{f"{prefix}full_report_consent": True})
+        return Q(**{f"{prefix}status": "completed"})
     return NOTHING
 
 
@@ -85,8 +94,8 @@ def state_filter(user, prefix: str = "") -> Q:
         return Q(**{f"{prefix}pk": focal_state_id(user)})
     if role == Role.VIEWER:
         reviews = apps.get_model("reviews", "CountryReview").objects
-        sharing = reviews.filter(full_report_consent=True).values("state")
-        return Q(**{f"{prefix}pk__in": sharing})
+        completed = reviews.filter(status="completed").values("state")
+        return Q(**{f"{prefix}pk__in": completed})
     return NOTHING
 
 

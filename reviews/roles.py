@@ -16,3 +16,11 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
+
+
+class Organisation(models.TextChoices):
+    """Whom a viewer works for: what a State shares "with the United Nations only"
+    reaches United Nations entities, not donors and partners."""
+
+    DONOR_OR_PARTNER = "donor-partner", "Donor or partner"
+    UN_ENTITY = "un-entity", "United Nations entity"

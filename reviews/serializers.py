@@ -1,5 +1,7 @@
 """Serializers of the reviews app."""
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -19,7 +21,8 @@ class FullCleanMixin:
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        instance = self.instance or self.Meta.model()
+        # A copy: validation must not change the record the service will write.
+        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         model_fields = {f.name: f for f in instance._meta.get_fields()}
         for field, value in attrs.items():
             if field in model_fields and not model_fields[field].many_to_many:
@@ -103,10 +106,8 @@ class CountryReviewSerializer(FullCleanMixin, serializers.ModelSerializer):
             "completed_on",
             "has_executive_summary",
             "has_full_report",
-            "full_report_consent",
             "created_at",
             "updated_at",
         ]
-        # The consent flag is derived from the consent records (their service).
-        read_only_fields = ["full_report_consent", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
         validators = []  # the model's constraints, with their own messages

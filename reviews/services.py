@@ -146,9 +146,15 @@ def password_setup_url(user) -> str:
 
 @transaction.atomic
 def user_add(
-    *, username: str, role: str, state_code: str | None = None, email: str = ""
+    *,
+    username: str,
+    role: str,
+    state_code: str | None = None,
+    email: str = "",
+    organisation: str = "",
 ):
-    """Create a user with a role (and State for a focal point); no password yet."""
+    """Create a user with a role (and State for a focal point, organisation for a
+    viewer: a donor or partner unless said otherwise); no password yet."""
 
     User = get_user_model()
     if User.objects.filter(username=username).exists():
@@ -169,7 +175,9 @@ def user_add(
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    account = Account(user=user, role=role, state=state)
+    if role == Account.Role.VIEWER:
+        organisation = organisation or Account.Organisation.DONOR_OR_PARTNER
+    account = Account(user=user, role=role, state=state, organisation=organisation)
     account.full_clean()
     account.save()
     if role == Account.Role.SECRETARIAT:
@@ -195,7 +203,8 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
     if previous == successor:
         raise ValidationError({"successor": "The successor must be someone else."})
     Account.objects.update_or_create(
-        user=successor, defaults={"role": Account.Role.FOCAL_POINT, "state": state}
+        user=successor,
+        defaults={"role": Account.Role.FOCAL_POINT, "state": state, "organisation": ""},
     )
     previous.is_active = False
     previous.save(update_fields=["is_active"])

@@ -79,7 +79,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tatracker.admin_site.AdminConfig",  # django.contrib.admin, for the secretariat
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

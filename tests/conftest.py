@@ -3,7 +3,12 @@ from django.core.management import call_command
 
 from needs.exchange.services import note_2013_load
 from reviews.models import Account
-from tests.factories import AccountFactory, CountryReviewFactory, UserFactory
+from tests.factories import (
+    SHARES_REPORT,
+    AccountFactory,
+    CountryReviewFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +49,7 @@ def own_review(db):
 def other_review(db):
     """A completed review of another State, which agreed to share its full report."""
     return CountryReviewFactory(
-        state__code="OTH", state__name="Other State", full_report_consent=True
+        state__code="OTH", state__name="Other State", shares=SHARES_REPORT
     )
 
 

@@ -6,7 +6,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from needs.models import Assistance, Need, NeedType
+from needs.models import Assistance, Consent, Need, NeedType
 from reviews.models import (
     Account,
     Article,
@@ -50,6 +50,22 @@ class CountryReviewFactory(factory.django.DjangoModelFactory):
     completed_on = datetime.date(2013, 6, 1)
     has_executive_summary = True
 
+    @factory.post_generation
+    def shares(self, create, subjects, **kwargs):
+        """CountryReviewFactory(shares=[subject, …]): the State shares these subjects
+        with donors and partners (`audience=` to choose another audience)."""
+        for subject in subjects or ():
+            Consent.objects.create(
+                review=self,
+                subject=subject,
+                audience=kwargs.get("audience", Consent.Audience.DONORS),
+                agreed_on=self.completed_on or datetime.date(2013, 6, 1),
+            )
+
+
+# What the States that "agreed to the use of their full report" share.
+SHARES_REPORT = [Consent.Subject.FULL_REPORT, Consent.Subject.NEED_DESCRIPTIONS]
+
 
 class NeedFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -70,6 +86,13 @@ class AccountFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Account.Role.SECRETARIAT
     state = None
+    organisation = factory.LazyAttribute(
+        lambda o: (
+            Account.Organisation.DONOR_OR_PARTNER
+            if o.role == Account.Role.VIEWER
+            else ""
+        )
+    )
 
 
 def make_assistance(status=None, donors=(), states=(), **values):

@@ -9,7 +9,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from needs.followup import services
+from needs.followup import selectors, services
 from needs.followup.filtersets import (
     ActionPlanFilterSet,
     AssistanceFilterSet,
@@ -23,7 +23,7 @@ from needs.followup.serializers import (
     FollowUpSerializer,
     LinkSerializer,
 )
-from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp, Need
+from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp
 from tatracker.drf import HasRole, SecretariatWritesOthersRead, ServiceWritesMixin
 
 
@@ -56,16 +56,12 @@ class AssistanceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        return Assistance.objects.visible_to(self.request.user).prefetch_related(
-            "donors", "beneficiaries", "links"
+        user = self.request.user
+        return Assistance.objects.visible_to(user).prefetch_related(
+            "donors",
+            "beneficiaries",
+            Prefetch("links", queryset=selectors.visible_links(user=user)),
         )
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["visible_needs"] = set(
-            Need.objects.visible_to(self.request.user).values_list("pk", flat=True)
-        )
-        return context
 
     separate_fields = ("donors", "beneficiaries")
 

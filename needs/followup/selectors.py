@@ -374,11 +374,25 @@ def assistance_get(*, user, pk) -> Assistance:
     )
 
 
+def visible_links(*, user):
+    """Links between assistance and the needs `user` may see, each annotated with
+    `note_shared`: whether `user` may read its note (the need's description is
+    shared with them)."""
+    shared = Need.objects.with_sharing(user).filter(
+        pk=OuterRef("need"), description_shared=True
+    )
+    return AssistanceNeed.objects.filter(
+        need__in=Need.objects.visible_to(user)
+    ).annotate(note_shared=Exists(shared))
+
+
 def assistance_links(*, user, assistance: Assistance):
     """The needs an assistance addresses, among those `user` may see."""
-    return assistance.links.filter(
-        need__in=Need.objects.visible_to(user)
-    ).select_related("need__review__state", "need__article", "need__need_type")
+    return (
+        visible_links(user=user)
+        .filter(assistance=assistance)
+        .select_related("need__review__state", "need__article", "need__need_type")
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from needs.models import (
     FollowUpEvent,
     Need,
 )
+from needs.permissions import can_see_internal_notes
 from reviews.models import CountryReview, StateParty
 from reviews.serializers import FullCleanMixin
 
@@ -100,13 +101,23 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
         return attrs
 
     def get_needs(self, assistance) -> list[dict]:
-        """The needs it addresses, among those you may see."""
-        visible = self.context["visible_needs"]
+        """The needs it addresses, among those you may see (the viewset prefetches
+        them); a link's note is null where the need's description is withheld."""
         return [
-            {"need": link.need_id, "coverage": link.coverage, "note": link.note}
+            {
+                "need": link.need_id,
+                "coverage": link.coverage,
+                "note": link.note if link.note_shared else None,
+            }
             for link in assistance.links.all()
-            if link.need_id in visible
         ]
+
+    def to_representation(self, assistance):
+        """The secretariat's notes are for the secretariat and the States served."""
+        data = super().to_representation(assistance)
+        if not can_see_internal_notes(self.context["request"].user):
+            data["notes"] = None
+        return data
 
 
 class ActionPlanItemSerializer(serializers.ModelSerializer):

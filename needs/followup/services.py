@@ -26,7 +26,7 @@ from needs.models import (
     Reminder,
 )
 from needs.permissions import (
-    can_edit_need,
+    can_decide_coverage,
     can_edit_plan,
     can_record_assistance,
     can_record_consent,
@@ -79,8 +79,10 @@ def need_coverage_refresh(*, need: Need, user=None) -> Need:
 
 @transaction.atomic
 def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining=None):
-    """The secretariat or the State confirms or corrects a need's coverage."""
-    if not can_edit_need(user, need):
+    """The secretariat confirms or corrects a need's coverage, with a reason; it
+    stands until cleared. (A focal point's report is a proposal first:
+    `needs.services.need_coverage_propose`.)"""
+    if not can_decide_coverage(user, need):
         raise PermissionDenied("You cannot change this need's coverage.")
     if not reason.strip():
         raise ValidationError(
@@ -108,7 +110,7 @@ def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining
 @transaction.atomic
 def need_coverage_clear(*, need: Need, user) -> Need:
     """Drop a confirmation or correction: the coverage follows the assistance again."""
-    if not can_edit_need(user, need):
+    if not can_decide_coverage(user, need):
         raise PermissionDenied("You cannot change this need's coverage.")
     need.coverage_basis = Need.CoverageBasis.DERIVED
     need.coverage_reason = ""
@@ -188,9 +190,10 @@ def donor_save(*, donor: Donor, user) -> Donor:
 def consent_record(
     *, review: CountryReview, subject: str, audience: str, agreed_on, user, notes=""
 ) -> Consent:
-    """Record what the State agreed to share. The full report's consent beyond the UN
-    is what lets viewers (donors and partners) see the review's needs and their
-    descriptions."""
+    """Record what the State agreed to share from its review, with whom, since when
+    (paragraph 79). The Consent records are the one source of truth: what viewers see
+    of the review's needs, descriptions and action plan follows them
+    (`needs.permissions`)."""
     if not can_record_consent(user):
         raise PermissionDenied("Only the secretariat records consent.")
     consent = Consent.objects.filter(review=review, subject=subject).first()
@@ -199,24 +202,17 @@ def consent_record(
     consent.full_clean()
     consent._history_user = user
     consent.save()
-    if subject == Consent.Subject.FULL_REPORT:
-        review.full_report_consent = consent.shares_beyond_un
-        review._history_user = user
-        review.save()
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, user) -> None:
+    """The State no longer shares this subject: it is for the secretariat and the
+    State only again."""
     if not can_record_consent(user):
         raise PermissionDenied("Only the secretariat records consent.")
-    review = consent.review
     consent._history_user = user
     consent.delete()
-    if consent.subject == Consent.Subject.FULL_REPORT:
-        review.full_report_consent = False
-        review._history_user = user
-        review.save()
 
 
 # ---------------------------------------------------------------------------

@@ -17,11 +17,14 @@ from needs.filtersets import NeedFilterSet
 from needs.followup import selectors, services
 from needs.followup.forms import ClusterForm, CoverageForm, DeskForm
 from needs.permissions import (
+    can_decide_coverage,
     can_edit_need,
     can_see_description,
+    can_see_internal_notes,
     can_view_desk,
     can_view_donor_mapping,
 )
+from needs.services import need_coverage_propose
 from tatracker.paging import paginate
 
 
@@ -43,7 +46,12 @@ def state_follow_up(request, code):
     page = selectors.state_follow_up(
         user=request.user, code=code, today=timezone.localdate()
     )
-    return render(request, "followup/state.html", {"page": page, "state": page.state})
+    context = {
+        "page": page,
+        "state": page.state,
+        "can_see_notes": can_see_internal_notes(request.user),
+    }
+    return render(request, "followup/state.html", context)
 
 
 def donor_mapping(request):
@@ -95,7 +103,8 @@ def need_coverage(request, pk):
     need = need_selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
         raise PermissionDenied("You cannot change this need's coverage.")
-    if request.POST.get("clear"):
+    decides = can_decide_coverage(request.user, need)
+    if request.POST.get("clear") and decides:
         services.need_coverage_clear(need=need, user=request.user)
         messages.success(request, "The coverage follows the assistance recorded again.")
         return redirect(need)
@@ -104,13 +113,19 @@ def need_coverage(request, pk):
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         return redirect(need)
+    # The secretariat decides at once; a focal point's report is a proposal.
+    service = services.need_coverage_set if decides else need_coverage_propose
     try:
-        services.need_coverage_set(need=need, user=request.user, **form.cleaned_data)
+        service(need=need, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        basis = need.get_coverage_basis_display().lower()
-        messages.success(request, f"Coverage {basis}.")
+        messages.success(
+            request,
+            f"Coverage {need.get_coverage_basis_display().lower()}."
+            if decides
+            else "Coverage reported: the secretariat will see it when you submit.",
+        )
     return redirect(need)
 
 

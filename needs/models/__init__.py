@@ -11,7 +11,7 @@ from needs.models.followup import (
     FollowUpEvent,
     Reminder,
 )
-from needs.models.needs import EntryEvent, Need, NeedType, NeedTypeAlias
+from needs.models.needs import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
 
 __all__ = [
     "ActionPlan",
@@ -24,6 +24,7 @@ __all__ = [
     "FollowUp",
     "FollowUpEvent",
     "Need",
+    "NeedProposal",
     "NeedType",
     "NeedTypeAlias",
     "Reminder",

@@ -11,13 +11,14 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from needs.models.needs import Need
+from needs.permissions import action_plan_filter, follow_up_filter
 from reviews.models import CountryReview, StateParty
-from reviews.permissions import is_secretariat, review_filter, state_filter
+from reviews.permissions import is_secretariat, review_filter
 
 
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(review_filter(user, prefix="review__"))
+        return self.filter(follow_up_filter(user, prefix="review__"))
 
 
 class FollowUp(models.Model):
@@ -63,7 +64,9 @@ class FollowUp(models.Model):
         return f"Follow-up of {self.review}"
 
     def get_absolute_url(self) -> str:
-        return reverse("needs:state_follow_up", kwargs={"code": self.review.state.code})
+        return reverse(
+            "followup:state_follow_up", kwargs={"code": self.review.state.code}
+        )
 
     def clean(self) -> None:
         if self.reply_received_on and not self.letter_sent_on:
@@ -109,7 +112,7 @@ class FollowUpEvent(models.Model):
 
 class ActionPlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(state_filter(user, prefix="state__"))
+        return self.filter(action_plan_filter(user))
 
     def current(self):
         return self.exclude(status=ActionPlan.Status.SUPERSEDED)
@@ -146,7 +149,7 @@ class ActionPlan(models.Model):
         return f"{self.title} ({self.state})"
 
     def get_absolute_url(self) -> str:
-        return reverse("needs:state_follow_up", kwargs={"code": self.state.code})
+        return reverse("followup:state_follow_up", kwargs={"code": self.state.code})
 
     def clean(self) -> None:
         if self.status == self.Status.ADOPTED and not self.adopted_on:
@@ -324,7 +327,7 @@ class Assistance(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("needs:assistance_detail", kwargs={"pk": self.pk})
+        return reverse("followup:assistance_detail", kwargs={"pk": self.pk})
 
 
 class AssistanceNeed(models.Model):
@@ -406,10 +409,6 @@ class Consent(models.Model):
     def __str__(self) -> str:
         subject, audience = self.get_subject_display(), self.get_audience_display()
         return f"{self.review.state}: {subject} → {audience}"
-
-    @property
-    def shares_beyond_un(self) -> bool:
-        return self.audience in {self.Audience.PUBLIC, self.Audience.DONORS}
 
 
 class Reminder(models.Model):

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from needs.permissions import description_shared_filter, need_filter, proposal_filter
 from reviews.models import Article, CountryReview
-from reviews.permissions import review_filter
+from reviews.permissions import is_secretariat
 
 
 class NeedTypeQuerySet(models.QuerySet):
@@ -61,10 +62,24 @@ class NeedTypeAlias(models.Model):
 
 class NeedQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(review_filter(user, prefix="review__"))
+        """The needs `user` may see (`needs.permissions.need_filter`)."""
+        return self.filter(need_filter(user))
+
+    def with_sharing(self, user):
+        """Annotate `description_shared`: whether `user` may read the description."""
+        if is_secretariat(user):
+            return self.annotate(description_shared=models.Value(True))
+        return self.annotate(
+            description_shared=models.Case(
+                models.When(description_shared_filter(user), then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
 
     def counted(self):
-        """Needs the statistics count: accepted by the secretariat at least once."""
+        """Needs the statistics count: accepted by the secretariat at least once;
+        their values are the accepted ones (a State's change is a NeedProposal)."""
         return self.filter(accepted_at__isnull=False)
 
     def pending(self):
@@ -96,7 +111,11 @@ class Need(models.Model):
     """One technical assistance need: a State's review, an article and a type.
 
     The counting unit of every statistic is one distinct (review, article, type);
-    the review determines the State.
+    the review determines the State. Its fields hold the accepted values (what counts
+    and what others see); while a State's change is under way it also has a proposal
+    (`NeedProposal`), and `status` says where that proposal stands. A need that was
+    never accepted (`accepted_at` empty) is itself the State's proposal: only the
+    State's focal points and the secretariat see it, and it does not count.
     """
 
     class Priority(models.TextChoices):
@@ -233,6 +252,21 @@ class Need(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("needs:need_detail", kwargs={"pk": self.pk})
 
+    @property
+    def pending_proposal(self) -> "NeedProposal | None":
+        """The State's proposal under way, if any."""
+        try:
+            return self.proposal
+        except NeedProposal.DoesNotExist:
+            return None
+
+    def proposed(self, field: str):
+        """The value the State proposes for `field` (the accepted one if none)."""
+        proposal = self.pending_proposal
+        if proposal is None or proposal.kind == NeedProposal.Kind.WITHDRAWAL:
+            return getattr(self, field)
+        return getattr(proposal, field)
+
     def clean(self) -> None:
         super().clean()
         if self.review_id and self.article_id:
@@ -253,6 +287,92 @@ class Need(models.Model):
                         )
                     }
                 )
+
+
+class NeedProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Proposals of the needs `user` may see, for those who may see proposals
+        (the State's focal points and the secretariat; never a viewer)."""
+        return self.filter(need__in=Need.objects.visible_to(user)).filter(
+            proposal_filter(user)
+        )
+
+
+class NeedProposal(models.Model):
+    """A State's proposed new need, change or withdrawal, until the secretariat decides.
+
+    Draft, then submitted; accepted (its values become the need's accepted values
+    and the proposal goes) or returned with a comment (it stays with the State).
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New need"
+        CHANGE = "change", "Change"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to the secretariat"
+        RETURNED = "returned", "Returned for revision"
+
+    need = models.OneToOneField(Need, on_delete=models.CASCADE, related_name="proposal")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(blank=True)
+    priority = models.CharField(
+        max_length=8, choices=Need.Priority.choices, default=Need.Priority.UNSET
+    )
+    source = models.CharField(
+        max_length=20, choices=Need.Source.choices, default=Need.Source.CHECKLIST
+    )
+    remaining = models.TextField("what still remains to be addressed", blank=True)
+    coverage = models.CharField(
+        max_length=20,
+        choices=Need.Coverage.choices,
+        blank=True,
+        help_text="Coverage the State reports (paragraph 75); empty: unchanged.",
+    )
+    coverage_reason = models.TextField(blank=True)
+    return_comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="The need's version when the proposal was last written."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NeedProposalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    VALUE_FIELDS = ("description", "priority", "source", "remaining")
+
+    class Meta:
+        ordering = ["need"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.need}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, accepted value, proposed value) for each field that differs."""
+        if self.kind == self.Kind.WITHDRAWAL:
+            return []
+        fields = list(self.VALUE_FIELDS)
+        if self.coverage:
+            fields.append("coverage")
+        return [
+            (field, getattr(self.need, field), getattr(self, field))
+            for field in fields
+            if self.kind == self.Kind.NEW
+            or getattr(self.need, field) != getattr(self, field)
+        ]
 
 
 class EntryEvent(models.Model):

@@ -14,7 +14,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from needs.models import Need, NeedType
 from reviews.models import Article, Chapter, CountryReview, RegionalGroup
@@ -35,7 +36,7 @@ class StatisticsFilter:
     article: int | None = None
     need_type: str | None = None
     coverage: str | None = None
-    as_of: datetime.date | None = None
+    as_of: datetime.date | None = None  # reviews completed and values as of that day
 
     def as_dict(self) -> dict:
         return {
@@ -150,9 +151,36 @@ def scoped_reviews(filters: StatisticsFilter):
     return reviews
 
 
+def accepted_as_of(day: datetime.date):
+    """The needs' accepted values as they stood at the end of `day`, read from the
+    audit trail: for each need its last historical row by then, if the need existed
+    and had been accepted. Later changes, acceptances and withdrawals do not move it.
+    (Historical rows have the same fields and relations as needs.)"""
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
+    history = Need.history.model.objects
+    latest = (
+        history.filter(history_date__lt=cutoff)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
+    )
+    return history.filter(
+        history_id__in=latest,
+        history_type__in=["+", "~"],
+        accepted_at__lt=cutoff,
+    )
+
+
 def scoped_needs(filters: StatisticsFilter):
-    """Needs of the reviews in scope, restricted by chapter, article, type, coverage."""
-    needs = Need.objects.counted().filter(review__in=scoped_reviews(filters))
+    """Needs of the reviews in scope, restricted by chapter, article, type, coverage;
+    their accepted values now, or as they stood on `as_of`."""
+    if filters.as_of is not None:
+        needs = accepted_as_of(filters.as_of)
+    else:
+        needs = Need.objects.counted()
+    needs = needs.filter(review__in=scoped_reviews(filters))
     if filters.chapter:
         needs = needs.filter(article__chapter__number=filters.chapter)
     if filters.article is not None:

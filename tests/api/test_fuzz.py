@@ -25,7 +25,12 @@ from schemathesis.specs.openapi.checks import (
 
 from reviews.models import Account
 from tatracker.wsgi import application
-from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
+from tests.factories import (
+    SHARES_REPORT,
+    AccountFactory,
+    CountryReviewFactory,
+    NeedFactory,
+)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 ROLES = ["anonymous", "focal-point", "viewer", "secretariat"]
@@ -71,9 +76,7 @@ def tokens(db, in_process_requests):
     """One token per role, and records for them to find."""
     own = CountryReviewFactory(state__code="OWN")
     NeedFactory(review=own)
-    NeedFactory(
-        review=CountryReviewFactory(state__code="OTH", full_report_consent=True)
-    )
+    NeedFactory(review=CountryReviewFactory(state__code="OTH", shares=SHARES_REPORT))
     users = {
         "focal-point": AccountFactory(
             role=Account.Role.FOCAL_POINT, state=own.state

@@ -8,10 +8,16 @@ import os
 import shutil
 
 import pytest
+from django.core.management import call_command
 
 from needs.models import Need
 from reviews.models import Account, RegionalGroup
-from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
+from tests.factories import (
+    SHARES_REPORT,
+    AccountFactory,
+    CountryReviewFactory,
+    NeedFactory,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"  # UserFactory's test password
@@ -46,6 +52,13 @@ def chromium(django_db_setup):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """A transactional test empties the database afterwards: load the reference data
+    again for each browser test."""
+    call_command("load_reference", verbosity=0)
 
 
 def log_in(page, base, username):
@@ -118,4 +131,52 @@ def test_focal_point_enters_submits_secretariat_accepts_statistics_show_it(
     log_in(page, base, "fp")
     response = page.goto(f"{base}/needs/{other.pk}/")
     assert response.status == 404
+    page.close()
+
+
+def test_a_viewer_sees_the_accepted_text_until_the_secretariat_accepts_the_change(
+    chromium, live_server
+):
+    base = live_server.url
+    review = CountryReviewFactory(
+        state__code="OWN", state__name="Own State", shares=SHARES_REPORT
+    )
+    need = NeedFactory(review=review, description="Accepted wording")
+    AccountFactory(
+        role=Account.Role.FOCAL_POINT, state=review.state, user__username="fp"
+    )
+    AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
+    AccountFactory(role=Account.Role.VIEWER, user__username="donor")
+    page = chromium.new_page()
+
+    # The focal point proposes a new wording and submits it.
+    log_in(page, base, "fp")
+    page.goto(f"{base}/needs/{need.pk}/edit/")
+    page.get_by_label("Description").fill("Proposed wording")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Your change is proposed").is_visible()
+    assert page.get_by_role("cell", name="Proposed wording").is_visible()
+    page.goto(f"{base}/reviews/{review.pk}/entry/")
+    page.get_by_role("button", name="Submit to the secretariat").click()
+    log_out(page)
+
+    # The viewer still reads the accepted text.
+    log_in(page, base, "donor")
+    page.goto(f"{base}/needs/{need.pk}/")
+    assert page.get_by_text("Accepted wording").is_visible()
+    assert page.get_by_text("Proposed wording").count() == 0
+    log_out(page)
+
+    # The secretariat accepts it.
+    log_in(page, base, "sec")
+    page.goto(f"{base}/reviews/{review.pk}/entry/")
+    page.get_by_role("button", name="Accept the submitted needs").click()
+    assert page.get_by_text("Needs accepted.").is_visible()
+    log_out(page)
+
+    # Now the viewer reads the new text.
+    log_in(page, base, "donor")
+    page.goto(f"{base}/needs/{need.pk}/")
+    assert page.get_by_text("Proposed wording").is_visible()
+    assert page.get_by_text("Accepted wording").count() == 0
     page.close()

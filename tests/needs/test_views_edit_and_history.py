@@ -96,11 +96,11 @@ def test_every_create_change_and_delete_is_audited(client, secretariat):
 
 
 def test_review_changes_are_audited(client, secretariat, own_review):
-    own_review.full_report_consent = True
+    own_review.has_full_report = True
     own_review._history_user = secretariat
     own_review.save()
     record = own_review.history.first()
-    assert (record.history_type, record.full_report_consent) == ("~", True)
+    assert (record.history_type, record.has_full_report) == ("~", True)
     assert record.history_user == secretariat
 
 

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def records(own_review):
-    withholding = CountryReviewFactory(state__code="WHD", full_report_consent=False)
+    # Under way: nothing of it is published, so no viewer may see it.
+    withholding = CountryReviewFactory(
+        state__code="WHD", status="under-way", completed_on=None
+    )
     need = NeedFactory(review=withholding, description="Withheld")
     plan = ActionPlan.objects.create(state=withholding.state, title="Their plan")
     follow_up = FollowUp.objects.create(review=withholding)

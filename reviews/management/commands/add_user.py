@@ -13,10 +13,22 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Account.Role.values)
         parser.add_argument("--state", help="State party code (focal points only).")
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--organisation",
+            choices=Account.Organisation.values,
+            default="",
+            help="For a viewer: donor-partner (the default) or un-entity.",
+        )
 
-    def handle(self, *args, username, role, state, email, **options):
+    def handle(self, *args, username, role, state, email, organisation, **options):
         try:
-            user = user_add(username=username, role=role, state_code=state, email=email)
+            user = user_add(
+                username=username,
+                role=role,
+                state_code=state,
+                email=email,
+                organisation=organisation,
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -14,16 +15,14 @@ from needs.models import (
     ActionPlan,
     ActionPlanItem,
     Assistance,
-    Consent,
     FollowUp,
     Need,
     Reminder,
 )
-from needs.reports.statistics import compute
+from needs.services import need_coverage_propose
 from reviews.models import Account
 from tests.factories import (
     AccountFactory,
-    CountryReviewFactory,
     NeedFactory,
     make_assistance,
 )
@@ -54,19 +53,17 @@ def test_coverage_follows_assistance(secretariat):
     assert need.coverage == "met-in-part"
 
 
-def test_an_explicit_correction_is_respected_until_cleared(
-    secretariat, focal_point, own_review
-):
+def test_an_explicit_correction_is_respected_until_cleared(secretariat, own_review):
     need = NeedFactory(review=own_review)
     services.need_coverage_set(
         need=need,
-        user=focal_point,
+        user=secretariat,
         coverage="met-in-part",
         reason="Training delivered by a bilateral donor",
         remaining="Prosecutors",
     )
     need.refresh_from_db()
-    assert (need.coverage_basis, need.coverage_set_by) == ("corrected", focal_point)
+    assert (need.coverage_basis, need.coverage_set_by) == ("corrected", secretariat)
     project = make_assistance(states=[own_review.state])
     services.assistance_link_need(
         assistance=project, need=need, coverage="in-full", user=secretariat
@@ -76,6 +73,60 @@ def test_an_explicit_correction_is_respected_until_cleared(
     services.need_coverage_clear(need=need, user=secretariat)
     need.refresh_from_db()
     assert (need.coverage, need.coverage_basis) == ("met-fully", "derived")
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        Assistance.Status.PLANNED,
+        Assistance.Status.ONGOING,
+        Assistance.Status.COMPLETED,
+        Assistance.Status.ENDED,
+    ],
+)
+@pytest.mark.parametrize("coverage", ["in-part", "in-full"])
+def test_a_correction_survives_linking_any_assistance_only_derived_moves(
+    secretariat, own_review, status, coverage
+):
+    # given a corrected need and a derived one
+    corrected = NeedFactory(review=own_review)
+    derived = NeedFactory(review=own_review, need_type_id=6)
+    services.need_coverage_set(
+        need=corrected, user=secretariat, coverage="met-fully", reason="Seen on site"
+    )
+    project = make_assistance(status=status, states=[own_review.state])
+
+    # when the assistance is linked to both, then changes status
+    for need in (corrected, derived):
+        services.assistance_link_need(
+            assistance=project, need=need, coverage=coverage, user=secretariat
+        )
+    project.status = Assistance.Status.COMPLETED
+    services.assistance_save(assistance=project, user=secretariat)
+
+    # then the correction stands; the derived coverage follows the assistance
+    corrected.refresh_from_db()
+    derived.refresh_from_db()
+    assert (corrected.coverage, corrected.coverage_basis) == ("met-fully", "corrected")
+    expected = "met-fully" if coverage == "in-full" else "met-in-part"
+    assert (derived.coverage, derived.coverage_basis) == (expected, "derived")
+
+
+def test_a_focal_point_reports_coverage_as_a_proposal(focal_point, own_review):
+    need = NeedFactory(review=own_review)
+    with pytest.raises(PermissionDenied):
+        services.need_coverage_set(
+            need=need, user=focal_point, coverage="met-fully", reason="Done"
+        )
+    need_coverage_propose(
+        need=need, user=focal_point, coverage="met-fully", reason="Done"
+    )
+    need.refresh_from_db()
+    assert need.coverage == "not-yet-addressed"
+    assert (need.proposal.coverage, need.proposal.coverage_reason) == (
+        "met-fully",
+        "Done",
+    )
 
 
 def test_correction_needs_a_reason_and_a_right(
@@ -96,51 +147,6 @@ def test_correction_needs_a_reason_and_a_right(
     assert response.status_code == 403
     need.refresh_from_db()
     assert need.coverage == "not-yet-addressed"
-
-
-def test_full_report_refusal_hides_descriptions_but_not_counts(
-    client, secretariat, viewer
-):
-    review = CountryReviewFactory(full_report_consent=True)
-    need = NeedFactory(review=review, description="Sensitive detail")
-    consent = services.consent_record(
-        review=review,
-        subject=Consent.Subject.FULL_REPORT,
-        audience="donors",
-        agreed_on=datetime.date(2013, 3, 1),
-        user=secretariat,
-    )
-    client.force_login(viewer)
-    assert "Sensitive detail" in client.get(need.get_absolute_url()).getvalue().decode()
-
-    services.consent_withdraw(consent=consent, user=secretariat)
-    before = compute().needs
-    doors = [
-        need.get_absolute_url(),
-        reverse("needs:need_list"),
-        reverse("needs:need_list") + "?format=csv",
-        f"/api/v1/needs/{need.pk}/",
-        "/api/v1/needs/",
-        reverse("followup:unmet_needs") + "?format=csv",
-    ]
-    for url in doors:
-        assert "Sensitive detail" not in client.get(url).getvalue().decode(), url
-    client.force_login(secretariat)
-    assert "Sensitive detail" in client.get(need.get_absolute_url()).getvalue().decode()
-    assert compute().needs == before == 1
-
-
-def test_un_only_consent_keeps_the_report_from_donors(secretariat):
-    review = CountryReviewFactory(full_report_consent=True)
-    services.consent_record(
-        review=review,
-        subject="full-report",
-        audience="un-only",
-        agreed_on=datetime.date(2013, 3, 1),
-        user=secretariat,
-    )
-    review.refresh_from_db()
-    assert review.full_report_consent is False
 
 
 def test_reminders_go_once_per_item_and_period(own_review, focal_point):
