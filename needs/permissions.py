@@ -55,6 +55,7 @@ __all__ = [
     "can_view_desk",
     "can_view_donor_mapping",
     "can_view_history",
+    "plan_state_filter",
 ]
 
 # The consent subject that governs a need, by the need's source.
@@ -240,3 +241,13 @@ def can_record_consent(user) -> bool:
 def can_edit_plan(user, state_id: int) -> bool:
     """The secretariat, and the State's focal points, keep its action plans."""
     return is_secretariat(user) or _is_focal_point_of(user, state_id)
+
+
+def plan_state_filter(user) -> Q:
+    """Q selecting the States whose action plans `user` keeps (`can_edit_plan` as a
+    scope): where the API looks up the State of a plan, so that another State's
+    code is refused exactly as a code no State has."""
+    if is_secretariat(user):
+        return Q()
+    state_id = focal_state_id(user)
+    return NOTHING if state_id is None else Q(pk=state_id)

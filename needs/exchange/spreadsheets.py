@@ -35,7 +35,17 @@ WITHHELD = "[withheld]"
 
 
 def safe_cell(value):
-    """The value as a spreadsheet may read it without running it."""
+    """The value as a spreadsheet may read it without running it.
+
+    Numbers (int, float; bool and None as they are) are written as numbers, negative
+    ones included: `-1` is not a formula. Any other value is text, and text that
+    begins with a formula character gets the apostrophe even when it looks like a
+    number ("-12.5", "+41 22 917"), as OWASP's rule is about the cell ("no cell
+    begins with"), not about what the text means. Telling a harmless number from a
+    formula would take a parser agreeing with every spreadsheet in every locale
+    ("-12,5", "-1e3", "-2+3" is a formula); and the value comes from a text field,
+    so read as text it is the data as recorded (a code "-001" keeps its zeros).
+    """
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):

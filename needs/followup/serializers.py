@@ -14,7 +14,7 @@ from needs.models import (
     FollowUpEvent,
     Need,
 )
-from needs.permissions import can_see_internal_notes
+from needs.permissions import can_see_internal_notes, plan_state_filter
 from reviews.models import CountryReview, StateParty
 from reviews.serializers import FullCleanMixin
 
@@ -139,12 +139,29 @@ class ActionPlanItemSerializer(serializers.ModelSerializer):
         validators = []
 
 
+class PlanStateField(serializers.SlugRelatedField):
+    """A State whose action plans you keep, by code; another State's code is refused
+    exactly as a code that no State has."""
+
+    default_error_messages = {
+        "does_not_exist": (
+            "{value} is not the code of a State whose action plans you keep "
+            "(a focal point keeps their own State's)."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return StateParty.objects.filter(plan_state_filter(user))
+
+
 class ActionPlanSerializer(FullCleanMixin, serializers.ModelSerializer):
     """A State's prioritized action plan; `items` replaces its items when given."""
 
-    state = serializers.SlugRelatedField(
-        slug_field="code", queryset=StateParty.objects.all()
-    )
+    state = PlanStateField()
     items = ActionPlanItemSerializer(many=True, required=False)
 
     class Meta:

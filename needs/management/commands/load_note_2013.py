@@ -1,9 +1,8 @@
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
 from needs.exchange import note_2013
 from needs.exchange.services import ReferenceDataMissing, note_2013_load
+from needs.exchange.spreadsheets import csv_lines
 
 
 class Command(BaseCommand):
@@ -37,21 +36,21 @@ class Command(BaseCommand):
     def _export(self, path):
         states, needs = note_2013.plan()
         region = {s.code: s.region for s in states}
+        rows = [
+            [
+                need.state_code,
+                region[need.state_code],
+                need.article,
+                need.type_label,
+                need.description,
+            ]
+            for need in needs
+        ]
+        header = ["state", "regional_group", "article", "type", "description"]
+        # Through the one CSV writer, neutralised as every export is: the file is
+        # opened in spreadsheets too.
         with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
-                ["state", "regional_group", "article", "type", "description"]
-            )
-            for need in needs:
-                writer.writerow(
-                    [
-                        need.state_code,
-                        region[need.state_code],
-                        need.article,
-                        need.type_label,
-                        need.description,
-                    ]
-                )
+            handle.writelines(csv_lines([header, *rows]))
         self.stdout.write(
             f"{len(needs)} needs of {len(states)} States written to {path}"
         )

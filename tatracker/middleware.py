@@ -1,0 +1,66 @@
+"""Refuse, with 400, characters that no record holds and no lookup can take.
+
+PostgreSQL refuses NUL in text: a NUL that reaches a query (a State code in the
+address, `?search=`, a code in a JSON body) is a 500 there, from whichever view
+happened to look it up. Refusing it before any view covers every route at once,
+the ones not written yet included. Other C0 control characters are refused in the
+address and the query string too (no code, slug or filter value holds one); tab,
+line feed and carriage return stay allowed.
+
+Bodies are checked for NUL only, and only JSON and form-urlencoded ones: text typed
+into a form may hold other control characters harmlessly, and multipart bodies pass
+untouched because uploaded files (an XLSX is a zip) hold NUL bytes legitimately.
+"""
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+API_PREFIX = "/api/v1/"
+
+# C0 control characters but tab (\x09), line feed (\x0a) and carriage return (\x0d).
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A `\u0000` escape in JSON text, unless its backslash is itself escaped (`\\u0000`
+# is a backslash followed by "u0000"): an even run of backslashes may precede it.
+JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+IN_ADDRESS = "The address contains a control character (such as NUL)."
+IN_QUERY = "A query parameter contains a control character (such as NUL)."
+IN_BODY = "The request body contains a NUL character, which no field can hold."
+
+
+class ControlCharacterMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = bad_input(request)
+        if problem is None:
+            return self.get_response(request)
+        if request.path_info.startswith(API_PREFIX):
+            # The API's one error shape (tatracker/drf.py).
+            return JsonResponse({"detail": problem}, status=400)
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+
+
+def bad_input(request: HttpRequest) -> str | None:
+    """What is wrong with the request's characters, or None."""
+    if CONTROL_CHARACTER.search(request.path_info):
+        return IN_ADDRESS
+    for key, values in request.GET.lists():
+        if any(CONTROL_CHARACTER.search(text) for text in (key, *values)):
+            return IN_QUERY
+    if _body_has_nul(request):
+        return IN_BODY
+    return None
+
+
+def _body_has_nul(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return b"\x00" in request.body or bool(JSON_NUL_ESCAPE.search(request.body))
+    if content_type == "application/x-www-form-urlencoded":
+        # A literal % is always sent as %25, so %00 is always an encoded NUL.
+        return b"\x00" in request.body or b"%00" in request.body
+    return False
