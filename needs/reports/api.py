@@ -61,7 +61,10 @@ DESCRIPTION = (
     "The published statistics, for every State. Anyone may filter them by what a "
     "need is (cycle, chapter, article, need_type, coverage); the filters that select "
     "States (regional_group, review_year, as_of) are for the secretariat and "
-    "administrators."
+    "administrators. For other roles, a document narrowed by chapter, article, "
+    "need_type or coverage has empty regional breakdowns (`states_by_region`, "
+    "`chapters.*.states_by_region`, `coverage.by_region`): the note publishes them "
+    "per chapter for all States only."
 )
 
 

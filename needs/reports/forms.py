@@ -1,5 +1,7 @@
 """Input shapes of the reports: the statistics filters, and who may use which."""
 
+import dataclasses
+
 from django import forms
 
 from needs.models import Need, NeedType
@@ -15,6 +17,8 @@ SECRETARIAT_FILTERS = {
     "review_year": "year of the cycle",
     "as_of": "date (as_of)",
 }
+# Filters that narrow the needs below a chapter-wide, all-States view.
+FINER_THAN_THE_NOTE = ("chapter", "article", "need_type", "coverage")
 
 
 class _Operator:
@@ -40,6 +44,9 @@ def filters_for(user) -> set[str]:
     anyway: the African reviews completed by D minus those completed by the day
     before is one State's needs, article by article. The operator of the `statistics`
     command (OPERATOR) has every filter.
+
+    A role without the regional-group filter does not get regional breakdowns of
+    needs finer than the note's either (see `StatisticsFilterForm.regions_withheld`).
     """
     if user is OPERATOR or is_secretariat(user):
         return set(PUBLIC_FILTERS) | set(SECRETARIAT_FILTERS)
@@ -159,6 +166,31 @@ class StatisticsFilterForm(forms.Form):
             as_of=data.get("as_of"),
         )
 
+    @property
+    def regions_withheld(self) -> bool:
+        """Regional breakdowns of needs are left out of this user's document.
+
+        The note publishes States by regional group per chapter (paragraph 4), for
+        every State. Per article or type they would give away the one State of a
+        group that identified needs, article by article. So a user who may not
+        filter by regional group gets them only in documents that are not narrowed
+        by chapter, article, type or coverage (call after is_valid()).
+        """
+        return "regional_group" not in self.allowed and any(
+            self.cleaned_data.get(name) for name in FINER_THAN_THE_NOTE
+        )
+
     def document(self) -> StatisticsDocument:
-        """The statistics document for these filters (call after is_valid())."""
-        return compute(self.to_filter())
+        """The statistics document for these filters, as the user may have it."""
+        document = compute(self.to_filter())
+        if not self.regions_withheld:
+            return document
+        return dataclasses.replace(
+            document,
+            states_by_region={},
+            chapters={
+                number: dataclasses.replace(data, states_by_region={})
+                for number, data in document.chapters.items()
+            },
+            coverage=dataclasses.replace(document.coverage, by_region={}),
+        )

@@ -153,11 +153,14 @@ def table_csv(request, slug):
             form.errors.as_text(), status=400, content_type="text/plain"
         )
     document = form.document()
+    published = [
+        table
+        for table in tables.all_tables(document)
+        if not (form.regions_withheld and table.slug == "regions")
+    ]
     if slug == "all":
-        return _download(
-            tables_csv(tables.all_tables(document)), "tables.csv", "text/csv"
-        )
-    table = tables.table_by_slug(document, slug)
+        return _download(tables_csv(published), "tables.csv", "text/csv")
+    table = next((t for t in published if t.slug == slug), None)
     if table is None:
         raise Http404("No such table for these filters.")
     return _download(tables_csv([table]), f"{slug}.csv", "text/csv")

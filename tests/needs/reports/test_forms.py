@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 
+from needs.models import NeedType
 from needs.reports.forms import (
     OPERATOR,
     PUBLIC_FILTERS,
@@ -12,7 +13,7 @@ from needs.reports.forms import (
     filters_for,
 )
 from reviews.models import Account
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory, NeedFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,34 @@ def test_an_invalid_value_of_a_refused_filter_is_still_refused_as_such(viewer):
         "for every State; filter them by cycle, chapter, article, type of need or "
         "coverage."
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "withheld"),
+    [
+        ({}, False),
+        ({"cycle": "1"}, False),
+        ({"chapter": "III"}, True),
+        ({"article": "15"}, True),
+        ({"need_type": "other"}, True),
+        ({"coverage": "met-fully"}, True),
+    ],
+)
+def test_regional_breakdowns_are_withheld_below_the_notes_level(
+    viewer, secretariat, data, withheld
+):
+    NeedFactory(coverage="met-fully", need_type=NeedType.objects.get(slug="other"))
+    form = StatisticsFilterForm(data, user=viewer)
+    assert form.is_valid()
+    assert form.regions_withheld is withheld
+    document = form.document()
+    assert (document.states_by_region == {}) is withheld
+    assert (document.coverage.by_region == {}) is withheld
+    assert all(
+        (chapter.states_by_region == {}) is withheld
+        for chapter in document.chapters.values()
+    )
+    secretariat_form = StatisticsFilterForm(data, user=secretariat)
+    assert secretariat_form.is_valid()
+    assert secretariat_form.regions_withheld is False
+    assert secretariat_form.document().states_by_region != {}

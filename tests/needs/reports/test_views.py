@@ -36,8 +36,9 @@ def test_api_and_command_serve_the_same_document(user_client, note_2013):
 def test_api_and_command_serve_the_same_public_document(client, note_2013):
     api = client.get("/api/v1/statistics/", {"chapter": "IV"}).json()
     cli = json.loads(command_output("--format", "json", "--chapter", "IV"))
-    assert api == cli
-    assert api["needs"] == 257
+    # The same numbers; the public's lacks only the regional breakdowns.
+    assert api["needs"] == cli["needs"] == 257
+    assert api["chapters"] == {"IV": cli["chapters"]["IV"] | {"states_by_region": {}}}
 
 
 def test_api_refuses_bad_filters_with_field_messages(user_client, db):
@@ -250,6 +251,25 @@ def test_secretariat_page_shows_every_filter(user_client, db):
     assert 'name="regional_group"' in content
     assert 'name="as_of"' in content
     assert "available to the secretariat" not in content
+
+
+def test_public_gets_no_regional_breakdown_by_article(client, secretariat, note_2013):
+    page = client.get("/reports/regions/", {"article": "15"})
+    assert page.status_code == 200
+    assert b"<svg" not in page.getvalue()
+    assert b"is published without filters other than the cycle" in page.getvalue()
+    csv_all = client.get("/reports/tables/all.csv", {"article": "15"})
+    assert b"by regional group" not in csv_all.getvalue()
+    assert client.get("/reports/tables/regions.csv", {"article": "15"}).status_code == (
+        404
+    )
+    note = client.get("/reports/draft-note/", {"format": "md", "chapter": "III"})
+    assert "These included" not in note.getvalue().decode()
+    # Unfiltered, the public has the note's paragraph 4 and the regional table.
+    assert b"<svg" in client.get("/reports/regions/").getvalue()
+    # The secretariat has the breakdowns with any filter.
+    client.force_login(secretariat)
+    assert b"<svg" in client.get("/reports/regions/", {"article": "15"}).getvalue()
 
 
 def test_schema_documents_who_may_use_each_filter(client):
