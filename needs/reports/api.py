@@ -7,27 +7,65 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from needs.reports.forms import StatisticsFilterForm
-from needs.reports.statistics import compute
-from tatracker.drf import ERROR_RESPONSES
+
+EVERYONE = "Anyone may use it, without an account."
+SECRETARIAT_ONLY = (
+    "Secretariat and administrators only: it selects States by who or when, and two "
+    "such selections could be subtracted to give one State's needs. For any other "
+    "role (anonymous, no role, focal point, viewer) a request that uses it is "
+    "refused with 400 and a message under this parameter's name; it is never "
+    "silently ignored."
+)
 
 STATISTICS_PARAMETERS = [
-    OpenApiParameter("cycle", OpenApiTypes.INT, description="Review cycle number."),
-    OpenApiParameter("review_year", OpenApiTypes.INT, description="Year of the cycle."),
-    OpenApiParameter("regional_group", OpenApiTypes.STR, description="Group slug."),
     OpenApiParameter(
-        "chapter", OpenApiTypes.STR, description="Chapter: II, III, IV, V."
+        "cycle", OpenApiTypes.INT, description=f"Review cycle number. {EVERYONE}"
     ),
-    OpenApiParameter("article", OpenApiTypes.INT, description="Article number (5-59)."),
-    OpenApiParameter("need_type", OpenApiTypes.STR, description="Need type slug."),
+    OpenApiParameter(
+        "review_year",
+        OpenApiTypes.INT,
+        description=f"Year of the cycle. {SECRETARIAT_ONLY}",
+    ),
+    OpenApiParameter(
+        "regional_group",
+        OpenApiTypes.STR,
+        description=f"Regional group slug. {SECRETARIAT_ONLY}",
+    ),
+    OpenApiParameter(
+        "chapter",
+        OpenApiTypes.STR,
+        description=f"Chapter: II, III, IV, V. {EVERYONE}",
+    ),
+    OpenApiParameter(
+        "article",
+        OpenApiTypes.INT,
+        description=f"Article number (5-59). {EVERYONE}",
+    ),
+    OpenApiParameter(
+        "need_type", OpenApiTypes.STR, description=f"Need type slug. {EVERYONE}"
+    ),
     OpenApiParameter(
         "coverage",
         OpenApiTypes.STR,
         enum=["not-yet-addressed", "met-in-part", "met-fully"],
+        description=f"Coverage of the needs. {EVERYONE}",
     ),
     OpenApiParameter(
-        "as_of", OpenApiTypes.DATE, description="Only reviews completed by this date."
+        "as_of",
+        OpenApiTypes.DATE,
+        description=f"Only reviews completed by this date. {SECRETARIAT_ONLY}",
     ),
 ]
+
+DESCRIPTION = (
+    "The published statistics, for every State. Anyone may filter them by what a "
+    "need is (cycle, chapter, article, need_type, coverage); the filters that select "
+    "States (regional_group, review_year, as_of) are for the secretariat and "
+    "administrators. For other roles, a document narrowed by chapter, article, "
+    "need_type or coverage has empty regional breakdowns (`states_by_region`, "
+    "`chapters.*.states_by_region`, `coverage.by_region`): the note publishes them "
+    "per chapter for all States only."
+)
 
 
 class StatisticsView(APIView):
@@ -36,16 +74,25 @@ class StatisticsView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        description=DESCRIPTION,
         parameters=STATISTICS_PARAMETERS,
         responses={
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="Statistics document"
             ),
-            400: ERROR_RESPONSES[400],
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    'Field-level messages: {"field": ["message", …]}. An invalid '
+                    "value, or a filter your role may not use: "
+                    '{"regional_group": ["The regional group filter is for the '
+                    'secretariat. …"]}.'
+                ),
+            ),
         },
     )
     def get(self, request):
-        form = StatisticsFilterForm(request.query_params)
+        form = StatisticsFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
             return Response(form.errors, status=400)
-        return Response(compute(form.to_filter()).as_dict())
+        return Response(form.document().as_dict())

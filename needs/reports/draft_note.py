@@ -78,10 +78,12 @@ def regions_sentence(document: StatisticsDocument, chapter: str, *, first: bool)
         if first
         else states_subject(data.states)
     )
-    return (
+    sentence = (
         f"{opening} identified technical assistance needs for the implementation of "
-        f"chapter {chapter} of the Convention. These included {_series(parts)}."
+        f"chapter {chapter} of the Convention."
     )
+    # No breakdown when it is withheld from the reader (StatisticsFilterForm).
+    return f"{sentence} These included {_series(parts)}." if parts else sentence
 
 
 def blocks(document: StatisticsDocument, names: Names | None = None) -> list[Block]:

@@ -1,14 +1,74 @@
-"""Input shapes of the reports: the statistics filters."""
+"""Input shapes of the reports: the statistics filters, and who may use which."""
+
+import dataclasses
 
 from django import forms
 
 from needs.models import Need, NeedType
-from needs.reports.statistics import StatisticsFilter
+from needs.reports.statistics import StatisticsDocument, StatisticsFilter, compute
 from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle
+from reviews.permissions import is_secretariat
+
+# What a need IS: the note's own dimensions. Every State stays in the population.
+PUBLIC_FILTERS = ("cycle", "chapter", "article", "need_type", "coverage")
+# Which States, by who or when. Name in the message of a refusal.
+SECRETARIAT_FILTERS = {
+    "regional_group": "regional group",
+    "review_year": "year of the cycle",
+    "as_of": "date (as_of)",
+}
+# Filters that narrow the needs below a chapter-wide, all-States view.
+FINER_THAN_THE_NOTE = ("chapter", "article", "need_type", "coverage")
+
+
+class _Operator:
+    """The operator at the command line (`manage.py statistics`): holds the database."""
+
+    def __repr__(self) -> str:
+        return "OPERATOR"
+
+
+OPERATOR = _Operator()
+
+
+def filters_for(user) -> set[str]:
+    """The statistics filters `user` may use; the one place that decides it.
+
+    Everyone (anonymous, no role, focal points, viewers and donors) may filter by what
+    a need IS: cycle, chapter, article, type of need, coverage, the note's own
+    dimensions. Such a filter keeps every State in the population, so two documents
+    differ by kinds of need, never by one State.
+
+    Filters that select States by who or when (regional group, year of the cycle,
+    the as-of date) are for the secretariat and administrators, who see every State
+    anyway: the African reviews completed by D minus those completed by the day
+    before is one State's needs, article by article. The operator of the `statistics`
+    command (OPERATOR) has every filter.
+
+    A role without the regional-group filter does not get regional breakdowns of
+    needs finer than the note's either (see `StatisticsFilterForm.regions_withheld`).
+    """
+    if user is OPERATOR or is_secretariat(user):
+        return set(PUBLIC_FILTERS) | set(SECRETARIAT_FILTERS)
+    return set(PUBLIC_FILTERS)
+
+
+def refusal(name: str) -> str:
+    """The message for a filter the user may not use."""
+    return (
+        f"The {SECRETARIAT_FILTERS[name]} filter is for the secretariat. Statistics "
+        f"are published for every State; filter them by cycle, chapter, article, "
+        f"type of need or coverage."
+    )
 
 
 class StatisticsFilterForm(forms.Form):
-    """The statistics filters, shared by the report pages, the API and the CLI."""
+    """The statistics filters, shared by the report pages, the API and the CLI.
+
+    `user` decides which fields the form has (`filters_for`). A filter the user may
+    not use is refused with a field-level message, never ignored: numbers that look
+    filtered and are not would mislead.
+    """
 
     cycle = forms.ModelChoiceField(
         ReviewCycle.objects.all(),
@@ -54,6 +114,42 @@ class StatisticsFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.allowed = filters_for(user)
+        for name in set(self.fields) - self.allowed:
+            del self.fields[name]
+        self.refused = [
+            name
+            for name in SECRETARIAT_FILTERS
+            if name not in self.allowed and self._uses(name)
+        ]
+
+    @property
+    def secretariat_filters_hidden(self) -> bool:
+        return not set(SECRETARIAT_FILTERS) <= self.allowed
+
+    @property
+    def refused_errors(self) -> list[str]:
+        """Messages of the refused filters (they have no field to show them under)."""
+        return [message for name in self.refused for message in self.errors[name]]
+
+    def _uses(self, name: str) -> bool:
+        if not self.is_bound:
+            return False
+        data = self.data
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return any(str(value).strip() for value in values if value is not None)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.refused:
+            # add_error() knows only the form's own fields, and this one was dropped.
+            self._errors[name] = self.error_class(
+                [refusal(name)], renderer=self.renderer
+            )
+        return cleaned
+
     def to_filter(self) -> StatisticsFilter:
         """The validated filters (call after is_valid())."""
         data = self.cleaned_data
@@ -68,4 +164,33 @@ class StatisticsFilterForm(forms.Form):
             need_type=data["need_type"].slug if data.get("need_type") else None,
             coverage=data.get("coverage") or None,
             as_of=data.get("as_of"),
+        )
+
+    @property
+    def regions_withheld(self) -> bool:
+        """Regional breakdowns of needs are left out of this user's document.
+
+        The note publishes States by regional group per chapter (paragraph 4), for
+        every State. Per article or type they would give away the one State of a
+        group that identified needs, article by article. So a user who may not
+        filter by regional group gets them only in documents that are not narrowed
+        by chapter, article, type or coverage (call after is_valid()).
+        """
+        return "regional_group" not in self.allowed and any(
+            self.cleaned_data.get(name) for name in FINER_THAN_THE_NOTE
+        )
+
+    def document(self) -> StatisticsDocument:
+        """The statistics document for these filters, as the user may have it."""
+        document = compute(self.to_filter())
+        if not self.regions_withheld:
+            return document
+        return dataclasses.replace(
+            document,
+            states_by_region={},
+            chapters={
+                number: dataclasses.replace(data, states_by_region={})
+                for number, data in document.chapters.items()
+            },
+            coverage=dataclasses.replace(document.coverage, by_region={}),
         )

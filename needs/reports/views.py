@@ -1,7 +1,8 @@
 """The statistics reports: pages, CSV downloads and the draft note.
 
-Every view validates the filters with StatisticsFilterForm, asks the statistics engine
-for one document, and lays it out; nothing here counts.
+Every view validates the filters with StatisticsFilterForm for the user (who may use
+which filters is the form's `filters_for`), takes the document the form computes for
+that user, and lays it out; nothing here counts.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -12,16 +13,15 @@ from needs.exchange.spreadsheets import tables_csv
 from needs.reports import draft_note, tables
 from needs.reports.charts import bar_chart
 from needs.reports.forms import StatisticsFilterForm
-from needs.reports.statistics import compute
 
 
 def _report(request, template, build):
     """Validate the filters, compute the document, render `template` with build(doc)."""
-    form = StatisticsFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    form = StatisticsFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
         context = {"form": form, "query": ""}
         return render(request, template, context | {"invalid": True}, status=400)
-    document = compute(form.to_filter() if request.GET else None)
+    document = form.document()
     names = tables.Names()
     query = request.GET.urlencode()
     context = {"form": form, "document": document, "query": query}
@@ -135,29 +135,32 @@ def draft(request):
         return {"blocks": items, "charts": charts}
 
     if request.GET.get("format") == "md":
-        form = StatisticsFilterForm(request.GET)
+        form = StatisticsFilterForm(request.GET, user=request.user)
         if not form.is_valid():
             return HttpResponse(
                 form.errors.as_text(), status=400, content_type="text/plain"
             )
-        text = draft_note.to_markdown(draft_note.blocks(compute(form.to_filter())))
+        text = draft_note.to_markdown(draft_note.blocks(form.document()))
         return _download(text, "draft-note.md", "text/markdown")
     return _report(request, "reports/draft_note.html", build)
 
 
 @login_not_required
 def table_csv(request, slug):
-    form = StatisticsFilterForm(request.GET)
+    form = StatisticsFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return HttpResponse(
             form.errors.as_text(), status=400, content_type="text/plain"
         )
-    document = compute(form.to_filter())
+    document = form.document()
+    published = [
+        table
+        for table in tables.all_tables(document)
+        if not (form.regions_withheld and table.slug == "regions")
+    ]
     if slug == "all":
-        return _download(
-            tables_csv(tables.all_tables(document)), "tables.csv", "text/csv"
-        )
-    table = tables.table_by_slug(document, slug)
+        return _download(tables_csv(published), "tables.csv", "text/csv")
+    table = next((t for t in published if t.slug == slug), None)
     if table is None:
         raise Http404("No such table for these filters.")
     return _download(tables_csv([table]), f"{slug}.csv", "text/csv")
