@@ -10,6 +10,7 @@ changes are accepted as they are made.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +28,9 @@ from needs.permissions import (
 from reviews.models import CountryReview
 from reviews.permissions import is_secretariat
 from reviews.services import LoadResult
+
+# The nine types' names in the other official languages (kind "need-type").
+NAMES_DIR = Path(__file__).resolve().parent / "data" / "names"
 
 # What a person edits on a need; the rest is its identity or owned by a service.
 EDITABLE_FIELDS = list(NeedProposal.VALUE_FIELDS)

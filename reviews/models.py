@@ -4,13 +4,44 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from reviews.permissions import review_filter, state_filter
 from reviews.roles import Organisation, Role
 
 
-class RegionalGroup(models.Model):
+class NamedInLanguages(models.Model):
+    """Reference data named in the six official languages of the United Nations.
+
+    The English name is the record's own field; `names` holds the others
+    ({"fr": …, "zh-hans": …}), loaded with the reference data. `label` is the name in
+    the active language (English where a translation is missing).
+    """
+
+    names = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The name in each official language of the United Nations.",
+    )
+
+    NAME_FIELD = "name"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label(self) -> str:
+        language = get_language() or "en"
+        return (
+            self.names.get(language)
+            or self.names.get(language.split("-")[0])
+            or getattr(self, self.NAME_FIELD)
+        )
+
+
+class RegionalGroup(NamedInLanguages):
     """One of the five United Nations regional groups."""
 
     slug = models.SlugField(unique=True)
@@ -21,7 +52,7 @@ class RegionalGroup(models.Model):
         ordering = ["display_order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class StatePartyQuerySet(models.QuerySet):
@@ -35,7 +66,7 @@ class StatePartyQuerySet(models.QuerySet):
         return self.filter(reconstructed=False)
 
 
-class StateParty(models.Model):
+class StateParty(NamedInLanguages):
     """A State (or the European Union) that may be reviewed under the Convention."""
 
     class PartyStatus(models.TextChoices):
@@ -80,13 +111,13 @@ class StateParty(models.Model):
         verbose_name_plural = "States parties"
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     def get_absolute_url(self) -> str:
         return reverse("needs:state_detail", kwargs={"code": self.code})
 
 
-class Chapter(models.Model):
+class Chapter(NamedInLanguages):
     """A chapter of the Convention (II to V are reviewed)."""
 
     number = models.CharField(max_length=4, unique=True, help_text="Roman numeral.")
@@ -96,8 +127,15 @@ class Chapter(models.Model):
     class Meta:
         ordering = ["ordinal"]
 
+    NAME_FIELD = "title"
+
     def __str__(self) -> str:
-        return f"Chapter {self.number}: {self.title}"
+        # Translators: a chapter of the Convention, e.g. "Chapter III: Criminalization
+        # and law enforcement".
+        return _("Chapter %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": self.label,
+        }
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -106,7 +144,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("chapter__ordinal", "section", "number")
 
 
-class Article(models.Model):
+class Article(NamedInLanguages):
     """An article of the Convention, grouped as the secretariat's note groups it."""
 
     number = models.PositiveSmallIntegerField(unique=True)
@@ -126,8 +164,15 @@ class Article(models.Model):
     class Meta:
         ordering = ["number"]
 
+    NAME_FIELD = "title"
+
     def __str__(self) -> str:
-        return f"Article {self.number}: {self.title}"
+        # Translators: an article of the Convention, e.g. "Article 15: Bribery of
+        # national public officials".
+        return _("Article %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": self.label,
+        }
 
 
 class ReviewCycle(models.Model):
@@ -232,6 +277,12 @@ class Account(models.Model):
         blank=True,
         related_name="focal_points",
         help_text="The State a focal point acts for; empty for every other role.",
+    )
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="The language the person reads tatracker and its e-mails in.",
     )
     organisation = models.CharField(
         max_length=13,

@@ -68,6 +68,12 @@ def organisation_of(user) -> str | None:
     return None
 
 
+def language_of(user) -> str:
+    """The language a user chose in their profile ("" if none)."""
+    account = _account(user)
+    return account.language if account is not None else ""
+
+
 def has_role(user) -> bool:
     """Any tatracker role: the pages beyond the public statistics."""
     return role_of(user) is not None

@@ -4,6 +4,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
+from babel.core import get_global
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -28,6 +31,11 @@ from reviews.models import (
 from reviews.permissions import can_change_reviews
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# The names of the reference data in the other official languages: one file per
+# language (kind, key, name); State names come from CLDR (Babel) instead.
+NAMES_DIR = DATA_DIR / "names"
+# CLDR knows the European Union by its alpha-2 code only.
+CLDR_TERRITORY = {"EUU": "EU"}
 
 REGIONAL_GROUPS = [
     ("african", "Group of African States"),
@@ -106,8 +114,53 @@ def reference_load() -> LoadResult:
             "notes": row["notes"],
         }
         flags.append(_upsert(StateParty, {"code": row["iso3"]}, values))
+    _names_load()
     created = sum(flags)
     return LoadResult(created=created, updated=len(flags) - created)
+
+
+def translated_names(names_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """{(kind, key): {language: name}} from `names_dir`/<language>.tsv files."""
+    names: dict[tuple[str, str], dict[str, str]] = {}
+    for code, _ in settings.LANGUAGES:
+        path = names_dir / f"{code}.tsv"
+        if code == "en" or not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                names.setdefault((row["kind"], row["key"]), {})[code] = row["name"]
+    return names
+
+
+def _state_names(code: str) -> dict[str, str]:
+    """A State's name in each official language, from CLDR's territory names."""
+    alpha2 = CLDR_TERRITORY.get(code) or next(
+        iter(get_global("territory_aliases").get(code, [])), None
+    )
+    names = {}
+    for language, _ in settings.LANGUAGES:
+        if alpha2 and language != "en":
+            locale = Locale.parse(translation.to_locale(language))
+            names[language] = locale.territories.get(alpha2, "")
+    return {language: name for language, name in names.items() if name}
+
+
+def _names_load() -> None:
+    """Names in the other official languages for groups, chapters, articles, States."""
+    names = translated_names(NAMES_DIR)
+    for model, kind, key in [
+        (RegionalGroup, "regional-group", "slug"),
+        (Chapter, "chapter", "number"),
+        (Article, "article", "number"),
+    ]:
+        rows = list(model.objects.all())
+        for row in rows:
+            row.names = names.get((kind, str(getattr(row, key))), {})
+        model.objects.bulk_update(rows, ["names"])
+    states = list(StateParty.objects.filter(reconstructed=False))
+    for state in states:
+        state.names = _state_names(state.code)
+    StateParty.objects.bulk_update(states, ["names"])
 
 
 # ---------------------------------------------------------------------------
@@ -241,3 +294,13 @@ def secretariat_group_load():
         [p for p in permissions if (p.content_type.app_label, p.codename) in wanted]
     )
     return group
+
+
+def account_language_set(*, user, language: str | None) -> None:
+    """Remember the language a person chose (one of LANGUAGES) in their profile;
+    nothing for a user without an account or for an unknown language."""
+    if language not in dict(settings.LANGUAGES):
+        return
+    Account.objects.filter(user=user).update(language=language)
+    if hasattr(user, "_tatracker_account"):
+        del user._tatracker_account

@@ -1,4 +1,6 @@
-"""Refuse, with 400, characters that no record holds and no lookup can take.
+"""Two middlewares: the user's language, and 400 for characters no record holds.
+
+Refuse, with 400, characters that no record holds and no lookup can take.
 
 PostgreSQL refuses NUL in text: a NUL that reaches a query (a State code in the
 address, `?search=`, a code in a JSON body) is a 500 there, from whichever view
@@ -16,6 +18,9 @@ import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
+
+from reviews.permissions import language_of
 
 API_PREFIX = "/api/v1/"
 
@@ -64,3 +69,19 @@ def _body_has_nul(request: HttpRequest) -> bool:
         # A literal % is always sent as %25, so %00 is always an encoded NUL.
         return b"\x00" in request.body or b"%00" in request.body
     return False
+
+
+class UserLanguageMiddleware:
+    """A logged-in user reads tatracker in the language of their profile (chosen in
+    the language menu); LocaleMiddleware has already taken the cookie or the
+    browser's Accept-Language for everybody else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_of(getattr(request, "user", None))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -5,6 +5,7 @@ from needs.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("reviews.urls")),
     path("", include("needs.urls")),
     path("", include("needs.followup.urls")),
     path("reports/", include("needs.reports.urls")),

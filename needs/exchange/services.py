@@ -10,8 +10,10 @@ State agreed to share is written as Consent records, the one source of truth.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from needs.exchange import note_2013
 from needs.models import Consent, Need, NeedType
@@ -75,11 +77,22 @@ def note_2013_load() -> LoadResult:
     return _write_needs(rows, list(reviews.values()))
 
 
+def _anonymised_names(code: str) -> dict[str, str]:
+    """"State AF-01" in each official language (from the translation catalogs)."""
+    names = {}
+    for language, _ in settings.LANGUAGES:
+        with translation.override(language):
+            # Translators: an anonymised State of the reconstructed 2013 data set.
+            names[language] = gettext("State %(code)s") % {"code": code}
+    return names
+
+
 def _review(state, groups, cycle) -> CountryReview:
     party, _ = StateParty.objects.update_or_create(
         code=state.code,
         defaults={
             "name": state.name,
+            "names": _anonymised_names(state.code),
             "regional_group": groups[state.region],
             "reconstructed": True,
             "notes": "Anonymized State of the reconstructed data set of the 2013 "

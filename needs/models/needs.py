@@ -8,7 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from needs.permissions import description_shared_filter, need_filter, proposal_filter
-from reviews.models import Article, CountryReview
+from reviews.models import Article, CountryReview, NamedInLanguages
 from reviews.permissions import is_secretariat
 
 
@@ -27,7 +27,7 @@ class NeedTypeQuerySet(models.QuerySet):
         raise NeedType.DoesNotExist(f"Unknown type of need: {label!r}.")
 
 
-class NeedType(models.Model):
+class NeedType(NamedInLanguages):
     """A category of the comprehensive self-assessment checklist."""
 
     slug = models.SlugField(unique=True)
@@ -41,7 +41,7 @@ class NeedType(models.Model):
         ordering = ["display_order"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class NeedTypeAlias(models.Model):
