@@ -11,13 +11,18 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run test lint serve clean
+# The catalogs of the five languages besides English (their directory names).
+LOCALES := ar zh_Hans fr ru es
+MESSAGES_IGNORE := -i .venv -i var -i tests -i bench
+
+.PHONY: help venv run test lint serve clean messages
 
 help:
 	@echo "make run    set up (venv, install, migrate, reference + demo data) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite (SQLite, or the database DATABASE_URL names)"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make serve  production server (gunicorn + whitenoise); needs SECRET_KEY and ALLOWED_HOSTS"
+	@echo "make messages  update the translation catalogs from the code and compile them"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -51,6 +56,10 @@ serve: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/gunicorn tatracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=1 $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES))
 
 clean:
 	rm -rf $(VENV) var/static

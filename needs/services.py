@@ -27,7 +27,10 @@ from needs.permissions import (
 )
 from reviews.models import CountryReview
 from reviews.permissions import is_secretariat
-from reviews.services import LoadResult
+from reviews.services import LoadResult, translated_names
+
+# The nine types' names in the other official languages (kind "need-type").
+NAMES_DIR = Path(__file__).resolve().parent / "data" / "names"
 
 # The nine types' names in the other official languages (kind "need-type").
 NAMES_DIR = Path(__file__).resolve().parent / "data" / "names"
@@ -85,7 +88,8 @@ NEED_TYPES = [
 
 @transaction.atomic
 def need_types_load() -> LoadResult:
-    """Load the nine checklist categories and their label variants; idempotent."""
+    """Load the nine checklist categories, their label variants and their names in
+    the other official languages; idempotent."""
     created = updated = 0
     for order, (slug, name, short_name, aliases) in enumerate(NEED_TYPES, start=1):
         need_type, was_created = NeedType.objects.update_or_create(
@@ -98,6 +102,11 @@ def need_types_load() -> LoadResult:
                 label=label, defaults={"need_type": need_type}
             )
             created, updated = created + was_created, updated + (not was_created)
+    names = translated_names(NAMES_DIR)
+    types = list(NeedType.objects.all())
+    for need_type in types:
+        need_type.names = names.get(("need-type", need_type.slug), {})
+    NeedType.objects.bulk_update(types, ["names"])
     return LoadResult(created=created, updated=updated)
 
 
