@@ -32,8 +32,6 @@ from reviews.services import LoadResult, translated_names
 # The nine types' names in the other official languages (kind "need-type").
 NAMES_DIR = Path(__file__).resolve().parent / "data" / "names"
 
-# The nine types' names in the other official languages (kind "need-type").
-NAMES_DIR = Path(__file__).resolve().parent / "data" / "names"
 
 # What a person edits on a need; the rest is its identity or owned by a service.
 EDITABLE_FIELDS = list(NeedProposal.VALUE_FIELDS)

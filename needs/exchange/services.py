@@ -78,7 +78,7 @@ def note_2013_load() -> LoadResult:
 
 
 def _anonymised_names(code: str) -> dict[str, str]:
-    """"State AF-01" in each official language (from the translation catalogs)."""
+    """ "State AF-01" in each official language (from the translation catalogs)."""
     names = {}
     for language, _ in settings.LANGUAGES:
         with translation.override(language):
