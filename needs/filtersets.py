@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from needs.models import Need, NeedType
 from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle, StateParty
@@ -12,7 +13,7 @@ class NeedFilterSet(django_filters.FilterSet):
         field_name="review__state__regional_group",
         queryset=RegionalGroup.objects.all(),
         to_field_name="slug",
-        empty_label="All regional groups",
+        empty_label=_("All regional groups"),
     )
     state = django_filters.ModelChoiceFilter(
         field_name="review__state",
@@ -22,33 +23,33 @@ class NeedFilterSet(django_filters.FilterSet):
             else StateParty.objects.all()
         ),
         to_field_name="code",
-        empty_label="All States",
+        empty_label=_("All States"),
     )
     cycle = django_filters.ModelChoiceFilter(
         field_name="review__cycle",
         queryset=ReviewCycle.objects.all(),
         to_field_name="number",
-        empty_label="All cycles",
+        empty_label=_("All cycles"),
     )
     review_year = django_filters.NumberFilter(
-        field_name="review__cycle_year", label="Year of the cycle"
+        field_name="review__cycle_year", label=_("Year of the cycle")
     )
     chapter = django_filters.ModelChoiceFilter(
         field_name="article__chapter",
         queryset=Chapter.objects.all(),
         to_field_name="number",
-        empty_label="All chapters",
+        empty_label=_("All chapters"),
     )
     article = django_filters.ModelChoiceFilter(
         queryset=Article.objects.all(),
         to_field_name="number",
-        empty_label="All articles",
+        empty_label=_("All articles"),
     )
     need_type = django_filters.ModelChoiceFilter(
         queryset=NeedType.objects.all(),
         to_field_name="slug",
-        empty_label="All types",
-        label="Type of need",
+        empty_label=_("All types"),
+        label=_("Type of need"),
     )
     coverage = django_filters.ChoiceFilter(choices=Need.Coverage.choices)
     priority = django_filters.ChoiceFilter(choices=Need.Priority.choices)
@@ -56,7 +57,7 @@ class NeedFilterSet(django_filters.FilterSet):
     donor = django_filters.NumberFilter(
         field_name="assistance_links__assistance__donors",
         distinct=True,
-        label="Addressed by donor (id)",
+        label=_("Addressed by donor (id)"),
     )
     status = django_filters.ChoiceFilter(choices=Need.Status.choices)
     updated_after = django_filters.DateFilter(
@@ -65,7 +66,7 @@ class NeedFilterSet(django_filters.FilterSet):
     updated_before = django_filters.DateFilter(
         field_name="updated_at", lookup_expr="date__lte"
     )
-    q = django_filters.CharFilter(method="search", label="Search descriptions")
+    q = django_filters.CharFilter(method="search", label=_("Search descriptions"))
 
     class Meta:
         model = Need

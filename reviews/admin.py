@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from reviews.models import (
     Account,
@@ -28,7 +29,7 @@ class RegionalGroupAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(state_count=Count("states"))
 
-    @admin.display(description="States", ordering="state_count")
+    @admin.display(description=_("States"), ordering="state_count")
     def state_count(self, obj):
         return obj.state_count
 
@@ -62,7 +63,7 @@ class ReviewCycleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("chapters")
 
-    @admin.display(description="Chapters")
+    @admin.display(description=_("Chapters"))
     def chapter_list(self, obj):
         return ", ".join(chapter.number for chapter in obj.chapters.all())
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from reviews.models import CountryReview, RegionalGroup, StateParty
 
@@ -10,10 +11,10 @@ class StatePartyFilterSet(django_filters.FilterSet):
     regional_group = django_filters.ModelChoiceFilter(
         queryset=RegionalGroup.objects.all(),
         to_field_name="slug",
-        empty_label="All regional groups",
+        empty_label=_("All regional groups"),
     )
     party_status = django_filters.ChoiceFilter(choices=StateParty.PartyStatus.choices)
-    q = django_filters.CharFilter(method="search", label="Name or code")
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
 
     class Meta:
         model = StateParty

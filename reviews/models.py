@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from reviews.permissions import review_filter, state_filter
@@ -21,9 +21,10 @@ class NamedInLanguages(models.Model):
     """
 
     names = models.JSONField(
+        _("names"),
         default=dict,
         blank=True,
-        help_text="The name in each official language of the United Nations.",
+        help_text=_("The name in each official language of the United Nations."),
     )
 
     NAME_FIELD = "name"
@@ -44,12 +45,14 @@ class NamedInLanguages(models.Model):
 class RegionalGroup(NamedInLanguages):
     """One of the five United Nations regional groups."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, unique=True)
-    display_order = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         ordering = ["display_order", "name"]
+        verbose_name = _("regional group")
+        verbose_name_plural = _("regional groups")
 
     def __str__(self) -> str:
         return self.label
@@ -70,45 +73,56 @@ class StateParty(NamedInLanguages):
     """A State (or the European Union) that may be reviewed under the Convention."""
 
     class PartyStatus(models.TextChoices):
-        YES = "yes", "Party"
-        NO = "no", "Not a party"
-        UNKNOWN = "unknown", "Unconfirmed"
+        YES = "yes", _("Party")
+        NO = "no", _("Not a party")
+        UNKNOWN = "unknown", _("Unconfirmed")
 
     code = models.CharField(
+        _("code"),
         max_length=8,
         unique=True,
         validators=[
             RegexValidator(
                 r"^[A-Z][A-Z0-9-]{2,7}$",
-                "Use ISO 3166-1 alpha-3 (e.g. KEN) or an upper-case code like AF-01.",
+                _(
+                    "Use ISO 3166-1 alpha-3 (e.g. KEN) or an upper-case code like "
+                    "AF-01."
+                ),
             )
         ],
-        help_text="ISO 3166-1 alpha-3 for real States.",
+        help_text=_("ISO 3166-1 alpha-3 for real States."),
     )
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
     regional_group = models.ForeignKey(
         RegionalGroup,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="states",
-        help_text="Empty for parties in no regional group, such as the European Union.",
+        verbose_name=_("regional group"),
+        help_text=_(
+            "Empty for parties in no regional group, such as the European Union."
+        ),
     )
     party_status = models.CharField(
-        max_length=8, choices=PartyStatus.choices, default=PartyStatus.YES
+        _("party status"),
+        max_length=8,
+        choices=PartyStatus.choices,
+        default=PartyStatus.YES,
     )
     reconstructed = models.BooleanField(
+        _("reconstructed"),
         default=False,
-        help_text="An anonymized State of the reconstructed 2013 data set.",
+        help_text=_("An anonymized State of the reconstructed 2013 data set."),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     objects = StatePartyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "State party"
-        verbose_name_plural = "States parties"
+        verbose_name = _("State party")
+        verbose_name_plural = _("States parties")
 
     def __str__(self) -> str:
         return self.label
@@ -120,19 +134,23 @@ class StateParty(NamedInLanguages):
 class Chapter(NamedInLanguages):
     """A chapter of the Convention (II to V are reviewed)."""
 
-    number = models.CharField(max_length=4, unique=True, help_text="Roman numeral.")
-    ordinal = models.PositiveSmallIntegerField(unique=True)
-    title = models.CharField(max_length=200)
+    number = models.CharField(
+        _("number"), max_length=4, unique=True, help_text=_("Roman numeral.")
+    )
+    ordinal = models.PositiveSmallIntegerField(_("ordinal"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
 
     class Meta:
         ordering = ["ordinal"]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
 
     NAME_FIELD = "title"
 
     def __str__(self) -> str:
         # Translators: a chapter of the Convention, e.g. "Chapter III: Criminalization
         # and law enforcement".
-        return _("Chapter %(number)s: %(title)s") % {
+        return gettext("Chapter %(number)s: %(title)s") % {
             "number": self.number,
             "title": self.label,
         }
@@ -147,29 +165,35 @@ class ArticleQuerySet(models.QuerySet):
 class Article(NamedInLanguages):
     """An article of the Convention, grouped as the secretariat's note groups it."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
-    title = models.CharField(max_length=200)
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
     chapter = models.ForeignKey(
-        Chapter, on_delete=models.PROTECT, related_name="articles"
+        Chapter,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("chapter"),
     )
     section = models.CharField(
+        _("section"),
         max_length=200,
         blank=True,
-        help_text='Section heading, e.g. "A. Bribery offences".',
+        help_text=_('Section heading, e.g. "A. Bribery offences".'),
     )
-    subsection = models.CharField(max_length=200, blank=True)
+    subsection = models.CharField(_("subsection"), max_length=200, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
     NAME_FIELD = "title"
 
     def __str__(self) -> str:
         # Translators: an article of the Convention, e.g. "Article 15: Bribery of
         # national public officials".
-        return _("Article %(number)s: %(title)s") % {
+        return gettext("Article %(number)s: %(title)s") % {
             "number": self.number,
             "title": self.label,
         }
@@ -178,23 +202,33 @@ class Article(NamedInLanguages):
 class ReviewCycle(models.Model):
     """A cycle of the Review Mechanism and the chapters it reviews."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
-    start_year = models.PositiveSmallIntegerField()
-    end_year = models.PositiveSmallIntegerField()
-    chapters = models.ManyToManyField(Chapter, related_name="cycles")
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"))
+    chapters = models.ManyToManyField(
+        Chapter, related_name="cycles", verbose_name=_("chapters")
+    )
 
     class Meta:
         ordering = ["number"]
+        verbose_name = _("review cycle")
+        verbose_name_plural = _("review cycles")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_year__gte=models.F("start_year")),
                 name="cycle_period_ordered",
-                violation_error_message="A cycle cannot end before it starts.",
+                violation_error_message=_("A cycle cannot end before it starts."),
             )
         ]
 
     def __str__(self) -> str:
-        return f"Cycle {self.number} ({self.start_year}–{self.end_year})"
+        # Translators: a cycle of the Review Mechanism and its years (cycle 2: 2015 to
+        # 2026); keep the dash between the years.
+        return gettext("Cycle %(number)s (%(start_year)s–%(end_year)s)") % {
+            "number": self.number,
+            "start_year": self.start_year,
+            "end_year": self.end_year,
+        }
 
 
 class CountryReviewQuerySet(models.QuerySet):
@@ -209,39 +243,50 @@ class CountryReview(models.Model):
     """The review of one State party in one cycle of the Review Mechanism."""
 
     class Status(models.TextChoices):
-        UNDER_WAY = "under-way", "Under way"
-        CLOSE_TO_COMPLETION = "close-to-completion", "Close to completion"
-        COMPLETED = "completed", "Completed"
+        UNDER_WAY = "under-way", _("Under way")
+        CLOSE_TO_COMPLETION = "close-to-completion", _("Close to completion")
+        COMPLETED = "completed", _("Completed")
 
     state = models.ForeignKey(
-        StateParty, on_delete=models.PROTECT, related_name="reviews"
+        StateParty,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("state"),
     )
     cycle = models.ForeignKey(
-        ReviewCycle, on_delete=models.PROTECT, related_name="reviews"
+        ReviewCycle,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("cycle"),
     )
     cycle_year = models.PositiveSmallIntegerField(
+        _("cycle year"),
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text="Year of the cycle in which the State was reviewed (1, 2, …).",
+        help_text=_("Year of the cycle in which the State was reviewed (1, 2, …)."),
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.UNDER_WAY
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNDER_WAY
     )
-    completed_on = models.DateField(null=True, blank=True)
-    has_executive_summary = models.BooleanField(default=False)
-    has_full_report = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    has_executive_summary = models.BooleanField(
+        _("has executive summary"), default=False
+    )
+    has_full_report = models.BooleanField(_("has full report"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CountryReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["cycle__number", "state__name"]
+        verbose_name = _("country review")
+        verbose_name_plural = _("country reviews")
         constraints = [
             models.UniqueConstraint(
                 fields=["state", "cycle"],
                 name="one_review_per_state_and_cycle",
-                violation_error_message=(
+                violation_error_message=_(
                     "This State already has a review in this cycle."
                 ),
             ),
@@ -249,12 +294,19 @@ class CountryReview(models.Model):
                 condition=~models.Q(status="completed")
                 | models.Q(completed_on__isnull=False),
                 name="completed_review_has_date",
-                violation_error_message="A completed review needs its completion date.",
+                violation_error_message=_(
+                    "A completed review needs its completion date."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.state} — cycle {self.cycle.number}, year {self.cycle_year}"
+        # Translators: a country review, e.g. "Kenya — cycle 1, year 2".
+        return gettext("%(state)s — cycle %(cycle)s, year %(cycle_year)s") % {
+            "state": self.state,
+            "cycle": self.cycle.number,
+            "cycle_year": self.cycle_year,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("needs:review_detail", kwargs={"pk": self.pk})
@@ -267,32 +319,40 @@ class Account(models.Model):
     Organisation = Organisation
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account",
+        verbose_name=_("user"),
     )
-    role = models.CharField(max_length=12, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     state = models.ForeignKey(
         StateParty,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="focal_points",
-        help_text="The State a focal point acts for; empty for every other role.",
+        verbose_name=_("state"),
+        help_text=_("The State a focal point acts for; empty for every other role."),
     )
     language = models.CharField(
+        _("language"),
         max_length=10,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text="The language the person reads tatracker and its e-mails in.",
+        help_text=_("The language the person reads tatracker and its e-mails in."),
     )
     organisation = models.CharField(
+        _("organisation"),
         max_length=13,
         choices=Organisation.choices,
         blank=True,
-        help_text="For a viewer: a donor or partner, or a United Nations entity.",
+        help_text=_("For a viewer: a donor or partner, or a United Nations entity."),
     )
 
     class Meta:
         ordering = ["user__username"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -300,7 +360,7 @@ class Account(models.Model):
                     | (~models.Q(role="focal-point") & models.Q(state__isnull=True))
                 ),
                 name="focal_point_has_state",
-                violation_error_message=(
+                violation_error_message=_(
                     "A focal point acts for exactly one State; other roles for none."
                 ),
             ),
@@ -310,7 +370,7 @@ class Account(models.Model):
                     | ~models.Q(role="viewer") & models.Q(organisation="")
                 ),
                 name="viewer_has_organisation",
-                violation_error_message=(
+                violation_error_message=_(
                     "A viewer works for a donor or partner or for a United Nations "
                     "entity; other roles for neither."
                 ),
@@ -326,26 +386,39 @@ class Handover(models.Model):
     """A State handed from a departing focal point to a successor."""
 
     state = models.ForeignKey(
-        StateParty, on_delete=models.PROTECT, related_name="handovers"
+        StateParty,
+        on_delete=models.PROTECT,
+        related_name="handovers",
+        verbose_name=_("state"),
     )
     previous = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        # Translators: the departing focal point of a handover.
+        verbose_name=_("previous"),
     )
     successor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handovers",
+        verbose_name=_("successor"),
     )
-    handed_over_at = models.DateTimeField(auto_now_add=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), auto_now_add=True)
     handed_over_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("handed over by"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-handed_over_at"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
 
     def __str__(self) -> str:
         return f"{self.state}: {self.previous} → {self.successor}"

@@ -6,13 +6,14 @@ never on each other.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    FOCAL_POINT = "focal-point", "National focal point"
-    SECRETARIAT = "secretariat", "Secretariat"
-    VIEWER = "viewer", "Viewer (donors, partners, other staff)"
-    ADMIN = "admin", "Administrator"
+    FOCAL_POINT = "focal-point", _("National focal point")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    VIEWER = "viewer", _("Viewer (donors, partners, other staff)")
+    ADMIN = "admin", _("Administrator")
 
 
 STAFF_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
@@ -22,5 +23,5 @@ class Organisation(models.TextChoices):
     """Whom a viewer works for: what a State shares "with the United Nations only"
     reaches United Nations entities, not donors and partners."""
 
-    DONOR_OR_PARTNER = "donor-partner", "Donor or partner"
-    UN_ENTITY = "un-entity", "United Nations entity"
+    DONOR_OR_PARTNER = "donor-partner", _("Donor or partner")
+    UN_ENTITY = "un-entity", _("United Nations entity")

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from reviews.models import (
     Account,
@@ -170,7 +171,7 @@ def _names_load() -> None:
 def review_save(*, review: CountryReview, user) -> CountryReview:
     """Record or change a country review (the secretariat)."""
     if not can_change_reviews(user):
-        raise PermissionDenied("Only the secretariat records country reviews.")
+        raise PermissionDenied(gettext("Only the secretariat records country reviews."))
     review.full_clean()
     review._history_user = user
     review.save()
@@ -181,7 +182,7 @@ def review_save(*, review: CountryReview, user) -> CountryReview:
 def review_delete(*, review: CountryReview, user) -> None:
     """Delete a review; refused (ProtectedError) while it still has needs."""
     if not can_change_reviews(user):
-        raise PermissionDenied("Only the secretariat records country reviews.")
+        raise PermissionDenied(gettext("Only the secretariat records country reviews."))
     review._history_user = user
     review.delete()
 
@@ -211,14 +212,20 @@ def user_add(
 
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"The user {username!r} already exists."})
+        # Translators: %(username)s is a user name, quoted.
+        message = gettext("The user %(username)s already exists.") % {
+            "username": repr(username)
+        }
+        raise ValidationError({"username": message})
     state = None
     if state_code:
         state = StateParty.objects.filter(code=state_code.upper()).first()
         if state is None:
-            raise ValidationError(
-                {"state": f"No State party has the code {state_code!r}."}
-            )
+            # Translators: %(code)s is the State code as given, quoted.
+            message = gettext("No State party has the code %(code)s.") % {
+                "code": repr(state_code)
+            }
+            raise ValidationError({"state": message})
     is_admin = role == Account.Role.ADMIN
     # The secretariat keeps the follow-up in the admin (with the Secretariat group).
     is_staff = is_admin or role == Account.Role.SECRETARIAT
@@ -250,11 +257,16 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
         user=previous, role=Account.Role.FOCAL_POINT, state=state
     ).first()
     if old is None:
-        raise ValidationError(
-            {"previous": f"{previous} is not a focal point of {state}."}
-        )
+        # Translators: %(user)s is a user name, %(state)s a State's name.
+        message = gettext("%(user)s is not a focal point of %(state)s.") % {
+            "user": previous,
+            "state": state,
+        }
+        raise ValidationError({"previous": message})
     if previous == successor:
-        raise ValidationError({"successor": "The successor must be someone else."})
+        raise ValidationError(
+            {"successor": gettext("The successor must be someone else.")}
+        )
     Account.objects.update_or_create(
         user=successor,
         defaults={"role": Account.Role.FOCAL_POINT, "state": state, "organisation": ""},

@@ -3,6 +3,7 @@
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.utils.csp import CSP
+from django.utils.translation import gettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -60,7 +61,7 @@ urlpatterns = [
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """Any other path under /api/v1/ answers in JSON, as the API does."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": gettext("Not found.")}, status=404)
 
 
 not_found.login_required = False

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
@@ -24,7 +26,7 @@ class Pagination(PageNumberPagination):
 class HasRole(BasePermission):
     """Any tatracker role may read; what each sees is the viewset's scoped queryset."""
 
-    message = "Your account has no tatracker role; ask an administrator."
+    message = _("Your account has no tatracker role; ask an administrator.")
 
     def has_permission(self, request, view):
         return has_role(request.user)
@@ -37,7 +39,7 @@ class SecretariatWritesOthersRead(HasRole):
     queryset, so that a record you may not see is "not found", never "forbidden".
     """
 
-    message = "Only the secretariat may change these records."
+    message = _("Only the secretariat may change these records.")
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
@@ -85,19 +87,19 @@ class ServiceWritesMixin:
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since you read it."
+    default_detail = _("The record changed since you read it.")
     default_code = "precondition_failed"
 
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = "Send If-Match with the record's ETag."
+    default_detail = _("Send If-Match with the record's ETag.")
     default_code = "precondition_required"
 
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change conflicts with another record; reload and retry."
+    default_detail = _("The change conflicts with another record; reload and retry.")
     default_code = "conflict"
 
 
@@ -135,8 +137,10 @@ def exception_handler(exc, context):
         exc = serializers.ValidationError(detail=detail)
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = Conflict(
-            "Other records depend on this one (for instance its needs); "
-            "remove or move them first."
+            gettext(
+                "Other records depend on this one (for instance its needs); "
+                "remove or move them first."
+            )
         )
     elif isinstance(exc, IntegrityError):
         exc = Conflict()

@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from reviews.permissions import language_of
 
@@ -30,9 +32,9 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # is a backslash followed by "u0000"): an even run of backslashes may precede it.
 JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
-IN_ADDRESS = "The address contains a control character (such as NUL)."
-IN_QUERY = "A query parameter contains a control character (such as NUL)."
-IN_BODY = "The request body contains a NUL character, which no field can hold."
+IN_ADDRESS = _("The address contains a control character (such as NUL).")
+IN_QUERY = _("A query parameter contains a control character (such as NUL).")
+IN_BODY = _("The request body contains a NUL character, which no field can hold.")
 
 
 class ControlCharacterMiddleware:
@@ -43,14 +45,18 @@ class ControlCharacterMiddleware:
         problem = bad_input(request)
         if problem is None:
             return self.get_response(request)
+        # This runs before LocaleMiddleware: answer in the language the request asks
+        # for (the language menu's cookie or the browser's Accept-Language).
+        with translation.override(translation.get_language_from_request(request)):
+            problem = str(problem)
         if request.path_info.startswith(API_PREFIX):
             # The API's one error shape (tatracker/drf.py).
             return JsonResponse({"detail": problem}, status=400)
         return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
 
 
-def bad_input(request: HttpRequest) -> str | None:
-    """What is wrong with the request's characters, or None."""
+def bad_input(request: HttpRequest) -> Promise | None:
+    """What is wrong with the request's characters (a lazy translation), or None."""
     if CONTROL_CHARACTER.search(request.path_info):
         return IN_ADDRESS
     for key, values in request.GET.lists():

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from needs.models.needs import Need
@@ -26,21 +28,30 @@ class FollowUp(models.Model):
     forward (paragraph 72), who follows up, and the next step."""
 
     class Channel(models.TextChoices):
-        HEADQUARTERS = "headquarters", "Headquarters"
-        FIELD_OFFICE = "field-office", "Field office"
-        REGIONAL_ADVISER = "regional-adviser", "Regional anti-corruption adviser"
+        HEADQUARTERS = "headquarters", _("Headquarters")
+        FIELD_OFFICE = "field-office", _("Field office")
+        REGIONAL_ADVISER = "regional-adviser", _("Regional anti-corruption adviser")
 
     review = models.OneToOneField(
-        CountryReview, on_delete=models.CASCADE, related_name="follow_up"
+        CountryReview,
+        on_delete=models.CASCADE,
+        related_name="follow_up",
+        verbose_name=_("review"),
     )
-    letter_sent_on = models.DateField(null=True, blank=True)
-    reply = models.TextField(blank=True)
-    reply_received_on = models.DateField(null=True, blank=True)
+    letter_sent_on = models.DateField(_("letter sent on"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    reply_received_on = models.DateField(_("reply received on"), null=True, blank=True)
     followed_up_by = models.CharField(
-        max_length=20, choices=Channel.choices, default=Channel.HEADQUARTERS
+        _("followed up by"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.HEADQUARTERS,
     )
     office = models.CharField(
-        max_length=200, blank=True, help_text="Which field office or adviser."
+        _("office"),
+        max_length=200,
+        blank=True,
+        help_text=_("Which field office or adviser."),
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,20 +59,23 @@ class FollowUp(models.Model):
         null=True,
         blank=True,
         related_name="follow_ups",
-        help_text="Secretariat staff reminded of the next step.",
+        verbose_name=_("responsible"),
+        help_text=_("Secretariat staff reminded of the next step."),
     )
-    next_step = models.CharField(max_length=300, blank=True)
-    next_step_due = models.DateField(null=True, blank=True)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
 
     objects = FollowUpQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["review__state__name"]
-        verbose_name = "follow-up"
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
 
     def __str__(self) -> str:
-        return f"Follow-up of {self.review}"
+        # Translators: %(review)s is a country review, e.g. "Kenya — cycle 1, year 2".
+        return gettext("Follow-up of %(review)s") % {"review": self.review}
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -70,17 +84,19 @@ class FollowUp(models.Model):
 
     def clean(self) -> None:
         if self.reply_received_on and not self.letter_sent_on:
-            raise ValidationError({"reply_received_on": "Record the letter first."})
+            raise ValidationError(
+                {"reply_received_on": gettext("Record the letter first.")}
+            )
         if (
             self.reply_received_on
             and self.letter_sent_on
             and self.reply_received_on < self.letter_sent_on
         ):
             raise ValidationError(
-                {"reply_received_on": "The reply cannot precede the letter."}
+                {"reply_received_on": gettext("The reply cannot precede the letter.")}
             )
         if self.next_step_due and not self.next_step:
-            raise ValidationError({"next_step": "Say what is due."})
+            raise ValidationError({"next_step": gettext("Say what is due.")})
 
 
 class FollowUpEvent(models.Model):
@@ -88,26 +104,36 @@ class FollowUpEvent(models.Model):
     and partners (paragraphs 74 and 76)."""
 
     class Kind(models.TextChoices):
-        COUNTRY_VISIT = "country-visit", "Country visit"
-        WORKSHOP = "workshop", "Workshop led by the focal point"
-        DONOR_MEETING = "donor-meeting", "Meeting with donors and partners"
-        OTHER = "other", "Other"
+        COUNTRY_VISIT = "country-visit", _("Country visit")
+        WORKSHOP = "workshop", _("Workshop led by the focal point")
+        DONOR_MEETING = "donor-meeting", _("Meeting with donors and partners")
+        OTHER = "other", _("Other")
 
     follow_up = models.ForeignKey(
-        FollowUp, on_delete=models.CASCADE, related_name="events"
+        FollowUp,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("follow up"),
     )
-    date = models.DateField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    participants = models.TextField(blank=True)
-    outcome = models.TextField(blank=True)
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    participants = models.TextField(_("participants"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "pk"]
+        # Translators: a country visit, workshop or meeting of the follow-up.
+        verbose_name = _("follow up event")
+        verbose_name_plural = _("follow up events")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.date}"
+        # Translators: an event of the follow-up, e.g. "Country visit on 2024-03-18".
+        return gettext("%(kind)s on %(date)s") % {
+            "kind": self.get_kind_display(),
+            "date": self.date,
+        }
 
 
 class ActionPlanQuerySet(models.QuerySet):
@@ -122,28 +148,33 @@ class ActionPlan(models.Model):
     """A State's prioritized action plan for the needs identified in its review."""
 
     class Status(models.TextChoices):
-        DRAFTING = "drafting", "Drafting"
-        UNDER_DISCUSSION = "under-discussion", "Under discussion"
-        ADOPTED = "adopted", "Adopted"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFTING = "drafting", _("Drafting")
+        UNDER_DISCUSSION = "under-discussion", _("Under discussion")
+        ADOPTED = "adopted", _("Adopted")
+        SUPERSEDED = "superseded", _("Superseded")
 
     state = models.ForeignKey(
-        StateParty, on_delete=models.PROTECT, related_name="action_plans"
+        StateParty,
+        on_delete=models.PROTECT,
+        related_name="action_plans",
+        verbose_name=_("state"),
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFTING
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFTING
     )
-    started_on = models.DateField(default=datetime.date.today)
-    adopted_on = models.DateField(null=True, blank=True)
-    superseded_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    started_on = models.DateField(_("started on"), default=datetime.date.today)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    superseded_on = models.DateField(_("superseded on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["state__name", "-started_on"]
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
 
     def __str__(self) -> str:
         return f"{self.title} ({self.state})"
@@ -153,9 +184,13 @@ class ActionPlan(models.Model):
 
     def clean(self) -> None:
         if self.status == self.Status.ADOPTED and not self.adopted_on:
-            raise ValidationError({"adopted_on": "An adopted plan needs its date."})
+            raise ValidationError(
+                {"adopted_on": gettext("An adopted plan needs its date.")}
+            )
         if self.adopted_on and self.started_on and self.adopted_on < self.started_on:
-            raise ValidationError({"adopted_on": "Adoption cannot precede the start."})
+            raise ValidationError(
+                {"adopted_on": gettext("Adoption cannot precede the start.")}
+            )
 
 
 class ActionPlanItemQuerySet(models.QuerySet):
@@ -171,35 +206,53 @@ class ActionPlanItem(models.Model):
     whether it has been integrated into programming (paragraph 72)."""
 
     class Integration(models.TextChoices):
-        NONE = "none", "Not yet integrated"
-        UNDAF = "undaf", "UN development assistance framework"
-        COUNTRY_PROGRAMME = "country-programme", "UNODC country programme"
-        REGIONAL_PROGRAMME = "regional-programme", "UNODC regional programme"
-        BILATERAL = "bilateral", "Bilateral programming"
+        NONE = "none", _("Not yet integrated")
+        UNDAF = "undaf", _("UN development assistance framework")
+        COUNTRY_PROGRAMME = "country-programme", _("UNODC country programme")
+        REGIONAL_PROGRAMME = "regional-programme", _("UNODC regional programme")
+        BILATERAL = "bilateral", _("Bilateral programming")
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
-    rank = models.PositiveSmallIntegerField(help_text="1 is the highest priority.")
-    group = models.CharField(max_length=200, blank=True, help_text="Thematic grouping.")
-    needs = models.ManyToManyField(Need, blank=True, related_name="plan_items")
-    responsible_authority = models.CharField(max_length=200)
-    due_on = models.DateField("timeline", null=True, blank=True)
-    expected_result = models.TextField(blank=True)
-    integration = models.CharField(
-        max_length=20, choices=Integration.choices, default=Integration.NONE
+    plan = models.ForeignKey(
+        ActionPlan,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("plan"),
     )
-    integration_reference = models.CharField(max_length=200, blank=True)
-    completed = models.BooleanField(default=False)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), help_text=_("1 is the highest priority.")
+    )
+    group = models.CharField(
+        _("group"), max_length=200, blank=True, help_text=_("Thematic grouping.")
+    )
+    needs = models.ManyToManyField(
+        Need, blank=True, related_name="plan_items", verbose_name=_("needs")
+    )
+    responsible_authority = models.CharField(_("responsible authority"), max_length=200)
+    due_on = models.DateField(_("timeline"), null=True, blank=True)
+    expected_result = models.TextField(_("expected result"), blank=True)
+    integration = models.CharField(
+        _("integration"),
+        max_length=20,
+        choices=Integration.choices,
+        default=Integration.NONE,
+    )
+    integration_reference = models.CharField(
+        _("integration reference"), max_length=200, blank=True
+    )
+    completed = models.BooleanField(_("completed"), default=False)
 
     objects = ActionPlanItemQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[needs])
 
     class Meta:
         ordering = ["plan", "rank", "pk"]
+        verbose_name = _("action plan item")
+        verbose_name_plural = _("action plan items")
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "rank"],
                 name="one_item_per_rank",
-                violation_error_message="Another item of this plan has this rank.",
+                violation_error_message=_("Another item of this plan has this rank."),
             )
         ]
 
@@ -209,7 +262,11 @@ class ActionPlanItem(models.Model):
     def clean(self) -> None:
         if self.integration != self.Integration.NONE and not self.integration_reference:
             raise ValidationError(
-                {"integration_reference": "Say where it was integrated (a reference)."}
+                {
+                    "integration_reference": gettext(
+                        "Say where it was integrated (a reference)."
+                    )
+                }
             )
 
 
@@ -217,27 +274,30 @@ class Donor(models.Model):
     """A donor or partner that provides technical assistance (paragraph 78)."""
 
     class Kind(models.TextChoices):
-        BILATERAL = "bilateral", "Bilateral"
-        MULTILATERAL = "multilateral", "Multilateral"
-        UN_ENTITY = "un-entity", "United Nations entity"
-        REGIONAL = "regional", "Regional organization"
-        NGO = "ngo", "Non-governmental organization"
-        SOUTH_SOUTH = "south-south", "South-South partner"
+        BILATERAL = "bilateral", _("Bilateral")
+        MULTILATERAL = "multilateral", _("Multilateral")
+        UN_ENTITY = "un-entity", _("United Nations entity")
+        REGIONAL = "regional", _("Regional organization")
+        NGO = "ngo", _("Non-governmental organization")
+        SOUTH_SOUTH = "south-south", _("South-South partner")
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     home_country = models.ForeignKey(
         StateParty,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="For a bilateral donor.",
+        verbose_name=_("home country"),
+        help_text=_("For a bilateral donor."),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
 
     def __str__(self) -> str:
         return self.name
@@ -245,7 +305,7 @@ class Donor(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.BILATERAL and not self.home_country_id:
             raise ValidationError(
-                {"home_country": "A bilateral donor has a home country."}
+                {"home_country": gettext("A bilateral donor has a home country.")}
             )
 
 
@@ -263,63 +323,86 @@ class Assistance(models.Model):
     """A technical assistance project or activity and the needs it addresses."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ONGOING = "ongoing", "Ongoing"
-        COMPLETED = "completed", "Completed"
-        ENDED = "ended-without-extension", "Ended without extension"
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        ENDED = "ended-without-extension", _("Ended without extension")
 
     class Modality(models.TextChoices):
-        NATIONAL = "national", "National"
-        REGIONAL = "regional", "Regional"
-        SOUTH_SOUTH = "south-south", "South-South"
+        NATIONAL = "national", _("National")
+        REGIONAL = "regional", _("Regional")
+        SOUTH_SOUTH = "south-south", _("South-South")
 
     class Source(models.TextChoices):
-        CHECKLIST = "checklist", "Checklist response"
-        COUNTRY_VISIT = "country-visit", "Direct dialogue during the country visit"
-        DONOR_REPORT = "donor-report", "Donor report"
+        CHECKLIST = "checklist", _("Checklist response")
+        COUNTRY_VISIT = (
+            "country-visit",
+            _("Direct dialogue during the country visit"),
+        )
+        DONOR_REPORT = "donor-report", _("Donor report")
 
-    title = models.CharField(max_length=300)
-    donors = models.ManyToManyField(Donor, blank=True, related_name="assistance")
-    implementing_organization = models.CharField(max_length=200, blank=True)
-    beneficiaries = models.ManyToManyField(StateParty, related_name="assistance")
-    starts_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    donors = models.ManyToManyField(
+        Donor, blank=True, related_name="assistance", verbose_name=_("donors")
+    )
+    implementing_organization = models.CharField(
+        _("implementing organization"), max_length=200, blank=True
+    )
+    beneficiaries = models.ManyToManyField(
+        StateParty, related_name="assistance", verbose_name=_("beneficiaries")
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     status = models.CharField(
-        max_length=30, choices=Status.choices, default=Status.PLANNED
+        _("status"), max_length=30, choices=Status.choices, default=Status.PLANNED
     )
     modality = models.CharField(
-        max_length=20, choices=Modality.choices, default=Modality.NATIONAL
+        _("modality"),
+        max_length=20,
+        choices=Modality.choices,
+        default=Modality.NATIONAL,
     )
-    budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(
-        max_length=3, blank=True, help_text="ISO 4217, e.g. USD."
+        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. USD.")
     )
     source = models.CharField(
-        max_length=20, choices=Source.choices, default=Source.COUNTRY_VISIT
+        _("source"),
+        max_length=20,
+        choices=Source.choices,
+        default=Source.COUNTRY_VISIT,
     )
     needs = models.ManyToManyField(
-        Need, through="AssistanceNeed", related_name="assistance"
+        Need,
+        through="AssistanceNeed",
+        related_name="assistance",
+        verbose_name=_("needs"),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     objects = AssistanceQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[donors, beneficiaries])
 
     class Meta:
         ordering = ["-starts_on", "title"]
-        verbose_name_plural = "assistance"
+        verbose_name = _("assistance")
+        verbose_name_plural = _("assistance")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(starts_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="assistance_period_ordered",
-                violation_error_message="The assistance cannot end before it starts.",
+                violation_error_message=_(
+                    "The assistance cannot end before it starts."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget__isnull=True) | ~models.Q(currency=""),
                 name="assistance_budget_has_currency",
-                violation_error_message="A budget needs its currency.",
+                violation_error_message=_("A budget needs its currency."),
             ),
         ]
 
@@ -334,27 +417,39 @@ class AssistanceNeed(models.Model):
     """A need that an assistance addresses, in part or in full."""
 
     class Coverage(models.TextChoices):
-        IN_PART = "in-part", "In part"
-        IN_FULL = "in-full", "In full"
+        IN_PART = "in-part", _("In part")
+        IN_FULL = "in-full", _("In full")
 
     assistance = models.ForeignKey(
-        Assistance, on_delete=models.CASCADE, related_name="links"
+        Assistance,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("assistance"),
     )
     need = models.ForeignKey(
-        Need, on_delete=models.CASCADE, related_name="assistance_links"
+        Need,
+        on_delete=models.CASCADE,
+        related_name="assistance_links",
+        verbose_name=_("need"),
     )
-    coverage = models.CharField(max_length=10, choices=Coverage.choices)
-    note = models.TextField(blank=True, help_text="What this assistance covers.")
+    coverage = models.CharField(_("coverage"), max_length=10, choices=Coverage.choices)
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("What this assistance covers.")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["assistance", "need"]
+        verbose_name = _("assistance need")
+        verbose_name_plural = _("assistance needs")
         constraints = [
             models.UniqueConstraint(
                 fields=["assistance", "need"],
                 name="one_link_per_assistance_and_need",
-                violation_error_message="This assistance already addresses this need.",
+                violation_error_message=_(
+                    "This assistance already addresses this need."
+                ),
             )
         ]
 
@@ -374,23 +469,26 @@ class Consent(models.Model):
     agreement."""
 
     class Subject(models.TextChoices):
-        SELF_ASSESSMENT = "self-assessment", "Self-assessment checklist"
-        FULL_REPORT = "full-report", "Full country review report"
-        ACTION_PLAN = "action-plan", "Action plan"
-        NEED_DESCRIPTIONS = "need-descriptions", "Descriptions of its needs"
+        SELF_ASSESSMENT = "self-assessment", _("Self-assessment checklist")
+        FULL_REPORT = "full-report", _("Full country review report")
+        ACTION_PLAN = "action-plan", _("Action plan")
+        NEED_DESCRIPTIONS = "need-descriptions", _("Descriptions of its needs")
 
     class Audience(models.TextChoices):
-        PUBLIC = "public", "Public"
-        DONORS = "donors", "Donors and partners"
-        UN_ONLY = "un-only", "United Nations only"
+        PUBLIC = "public", _("Public")
+        DONORS = "donors", _("Donors and partners")
+        UN_ONLY = "un-only", _("United Nations only")
 
     review = models.ForeignKey(
-        CountryReview, on_delete=models.CASCADE, related_name="consents"
+        CountryReview,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("review"),
     )
-    subject = models.CharField(max_length=20, choices=Subject.choices)
-    audience = models.CharField(max_length=10, choices=Audience.choices)
-    agreed_on = models.DateField()
-    notes = models.TextField(blank=True)
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    agreed_on = models.DateField(_("agreed on"))
+    notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
 
@@ -398,11 +496,15 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["review", "subject"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "subject"],
                 name="one_consent_per_subject",
-                violation_error_message="This review already records consent for this.",
+                violation_error_message=_(
+                    "This review already records consent for this."
+                ),
             )
         ]
 
@@ -414,13 +516,15 @@ class Consent(models.Model):
 class Reminder(models.Model):
     """A reminder sent: once per item and period (due soon / overdue, per due date)."""
 
-    key = models.CharField(max_length=120, unique=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-    recipients = models.TextField()
-    subject = models.CharField(max_length=200)
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.TextField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=200)
 
     class Meta:
         ordering = ["-sent_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
 
     def __str__(self) -> str:
         return self.key

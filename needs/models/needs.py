@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from needs.permissions import description_shared_filter, need_filter, proposal_filter
@@ -24,21 +26,25 @@ class NeedTypeQuerySet(models.QuerySet):
             names |= {alias.label.casefold() for alias in need_type.aliases.all()}
             if text in names:
                 return need_type
-        raise NeedType.DoesNotExist(f"Unknown type of need: {label!r}.")
+        # Translators: %(label)s is the label as given, quoted.
+        message = gettext("Unknown type of need: %(label)s.") % {"label": repr(label)}
+        raise NeedType.DoesNotExist(message)
 
 
 class NeedType(NamedInLanguages):
     """A category of the comprehensive self-assessment checklist."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, unique=True)
-    short_name = models.CharField(max_length=60, blank=True)
-    display_order = models.PositiveSmallIntegerField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), unique=True)
 
     objects = NeedTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["display_order"]
+        verbose_name = _("need type")
+        verbose_name_plural = _("need types")
 
     def __str__(self) -> str:
         return self.label
@@ -48,13 +54,17 @@ class NeedTypeAlias(models.Model):
     """Another label for a need type, as the note's tables spell it."""
 
     need_type = models.ForeignKey(
-        NeedType, on_delete=models.CASCADE, related_name="aliases"
+        NeedType,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name=_("need type"),
     )
-    label = models.CharField(max_length=100, unique=True)
+    label = models.CharField(_("label"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["label"]
-        verbose_name_plural = "need type aliases"
+        verbose_name = _("need type alias")
+        verbose_name_plural = _("need type aliases")
 
     def __str__(self) -> str:
         return self.label
@@ -119,92 +129,117 @@ class Need(models.Model):
     """
 
     class Priority(models.TextChoices):
-        HIGH = "high", "High"
-        MEDIUM = "medium", "Medium"
-        LOW = "low", "Low"
-        UNSET = "unset", "Not prioritized"
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+        UNSET = "unset", _("Not prioritized")
 
     class Source(models.TextChoices):
-        CHECKLIST = "checklist", "Self-assessment checklist"
-        COUNTRY_REPORT = "country-report", "Country review report"
-        EXECUTIVE_SUMMARY = "executive-summary", "Executive summary"
-        COUNTRY_VISIT = "country-visit", "Direct dialogue during the country visit"
+        CHECKLIST = "checklist", _("Self-assessment checklist")
+        COUNTRY_REPORT = "country-report", _("Country review report")
+        EXECUTIVE_SUMMARY = "executive-summary", _("Executive summary")
+        COUNTRY_VISIT = (
+            "country-visit",
+            _("Direct dialogue during the country visit"),
+        )
 
     class Coverage(models.TextChoices):
-        NOT_YET_ADDRESSED = "not-yet-addressed", "Not yet addressed"
-        MET_IN_PART = "met-in-part", "Met in part"
-        MET_FULLY = "met-fully", "Met fully"
+        NOT_YET_ADDRESSED = "not-yet-addressed", _("Not yet addressed")
+        MET_IN_PART = "met-in-part", _("Met in part")
+        MET_FULLY = "met-fully", _("Met fully")
 
     class CoverageBasis(models.TextChoices):
-        DERIVED = "derived", "From the assistance recorded"
-        CONFIRMED = "confirmed", "Confirmed"
-        CORRECTED = "corrected", "Corrected"
+        DERIVED = "derived", _("From the assistance recorded")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CORRECTED = "corrected", _("Corrected")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted to the secretariat"
-        RETURNED = "returned", "Returned for revision"
-        ACCEPTED = "accepted", "Accepted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the secretariat")
+        RETURNED = "returned", _("Returned for revision")
+        ACCEPTED = "accepted", _("Accepted")
 
     review = models.ForeignKey(
-        CountryReview, on_delete=models.PROTECT, related_name="needs"
+        CountryReview,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("review"),
     )
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="needs")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("article"),
+    )
     need_type = models.ForeignKey(
         NeedType,
         on_delete=models.PROTECT,
         related_name="needs",
-        verbose_name="type of need",
+        verbose_name=_("type of need"),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
     priority = models.CharField(
-        max_length=8, choices=Priority.choices, default=Priority.UNSET
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.UNSET
     )
     source = models.CharField(
-        max_length=20, choices=Source.choices, default=Source.EXECUTIVE_SUMMARY
+        _("source"),
+        max_length=20,
+        choices=Source.choices,
+        default=Source.EXECUTIVE_SUMMARY,
     )
     coverage = models.CharField(
-        max_length=20, choices=Coverage.choices, default=Coverage.NOT_YET_ADDRESSED
+        _("coverage"),
+        max_length=20,
+        choices=Coverage.choices,
+        default=Coverage.NOT_YET_ADDRESSED,
     )
     remaining = models.TextField(
-        "what still remains to be addressed",
+        _("what still remains to be addressed"),
         blank=True,
-        help_text="Paragraph 75: what still needs to be addressed to fill the gap.",
+        help_text=_("Paragraph 75: what still needs to be addressed to fill the gap."),
     )
     coverage_basis = models.CharField(
+        _("coverage basis"),
         max_length=10,
         choices=CoverageBasis.choices,
         default=CoverageBasis.DERIVED,
-        help_text="Whether the coverage follows the assistance or was set by a person.",
+        help_text=_(
+            "Whether the coverage follows the assistance or was set by a person."
+        ),
     )
-    coverage_reason = models.TextField(blank=True)
+    coverage_reason = models.TextField(_("coverage reason"), blank=True)
     coverage_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("coverage set by"),
     )
-    coverage_set_at = models.DateTimeField(null=True, blank=True)
+    coverage_set_at = models.DateTimeField(_("coverage set at"), null=True, blank=True)
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.ACCEPTED
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED
     )
     accepted_at = models.DateTimeField(
+        _("accepted at"),
         null=True,
         blank=True,
         default=timezone.now,
-        help_text="First acceptance by the secretariat; only accepted needs count.",
+        help_text=_("First acceptance by the secretariat; only accepted needs count."),
     )
     withdrawal_requested = models.BooleanField(
-        default=False, help_text="The State asks that this need be withdrawn."
+        _("withdrawal requested"),
+        default=False,
+        help_text=_("The State asks that this need be withdrawn."),
     )
     version = models.PositiveIntegerField(
+        _("version"),
         default=1,
         editable=False,
-        help_text="Raised by every save.",
+        help_text=_("Raised by every save."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NeedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -229,11 +264,13 @@ class Need(models.Model):
             "article__number",
             "need_type__display_order",
         ]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "article", "need_type"],
                 name="one_need_per_review_article_type",
-                violation_error_message=(
+                violation_error_message=_(
                     "This review already records this type of need for this article; "
                     "edit the existing need instead."
                 ),
@@ -241,7 +278,13 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.review.state} · art. {self.article.number} · {self.need_type}"
+        # Translators: a need, e.g. "Kenya · art. 15 · Legislative assistance"
+        # ("art." abbreviates "article").
+        return gettext("%(state)s · art. %(article)s · %(need_type)s") % {
+            "state": self.review.state,
+            "article": self.article.number,
+            "need_type": self.need_type,
+        }
 
     def save(self, *args, update_version: bool = True, **kwargs):
         """Every save of an existing need raises its version (optimistic locking)."""
@@ -277,16 +320,18 @@ class Need(models.Model):
                         "number", flat=True
                     )
                 )
-                raise ValidationError(
-                    {
-                        "article": (
-                            f"Article {self.article.number} is in chapter "
-                            f"{self.article.chapter.number}, which cycle "
-                            f"{self.review.cycle.number} does not review "
-                            f"(it reviews chapters {numbers})."
-                        )
-                    }
-                )
+                message = gettext(
+                    # Translators: %(chapter)s is a Roman numeral; %(chapters)s a
+                    # list of them, e.g. "II, V".
+                    "Article %(article)s is in chapter %(chapter)s, which cycle "
+                    "%(cycle)s does not review (it reviews chapters %(chapters)s)."
+                ) % {
+                    "article": self.article.number,
+                    "chapter": self.article.chapter.number,
+                    "cycle": self.review.cycle.number,
+                    "chapters": numbers,
+                }
+                raise ValidationError({"article": message})
 
 
 class NeedProposalQuerySet(models.QuerySet):
@@ -306,38 +351,52 @@ class NeedProposal(models.Model):
     """
 
     class Kind(models.TextChoices):
-        NEW = "new", "New need"
-        CHANGE = "change", "Change"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
+        NEW = "new", _("New need")
+        CHANGE = "change", _("Change")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted to the secretariat"
-        RETURNED = "returned", "Returned for revision"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the secretariat")
+        RETURNED = "returned", _("Returned for revision")
 
-    need = models.OneToOneField(Need, on_delete=models.CASCADE, related_name="proposal")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT
+    need = models.OneToOneField(
+        Need,
+        on_delete=models.CASCADE,
+        related_name="proposal",
+        verbose_name=_("need"),
     )
-    description = models.TextField(blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
     priority = models.CharField(
-        max_length=8, choices=Need.Priority.choices, default=Need.Priority.UNSET
+        _("priority"),
+        max_length=8,
+        choices=Need.Priority.choices,
+        default=Need.Priority.UNSET,
     )
     source = models.CharField(
-        max_length=20, choices=Need.Source.choices, default=Need.Source.CHECKLIST
+        _("source"),
+        max_length=20,
+        choices=Need.Source.choices,
+        default=Need.Source.CHECKLIST,
     )
-    remaining = models.TextField("what still remains to be addressed", blank=True)
+    remaining = models.TextField(_("what still remains to be addressed"), blank=True)
     coverage = models.CharField(
+        _("coverage"),
         max_length=20,
         choices=Need.Coverage.choices,
         blank=True,
-        help_text="Coverage the State reports (paragraph 75); empty: unchanged.",
+        help_text=_("Coverage the State reports (paragraph 75); empty: unchanged."),
     )
-    coverage_reason = models.TextField(blank=True)
-    return_comment = models.TextField(blank=True)
+    coverage_reason = models.TextField(_("coverage reason"), blank=True)
+    return_comment = models.TextField(_("return comment"), blank=True)
     version = models.PositiveIntegerField(
-        default=0, help_text="The need's version when the proposal was last written."
+        _("version"),
+        default=0,
+        help_text=_("The need's version when the proposal was last written."),
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -345,9 +404,10 @@ class NeedProposal(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("proposed by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NeedProposalQuerySet.as_manager()
     history = HistoricalRecords()
@@ -356,6 +416,8 @@ class NeedProposal(models.Model):
 
     class Meta:
         ordering = ["need"]
+        verbose_name = _("need proposal")
+        verbose_name_plural = _("need proposals")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.need}"
@@ -379,23 +441,33 @@ class EntryEvent(models.Model):
     """A step of the entry workflow of a review's needs (submitted, accepted, …)."""
 
     class Action(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted to the secretariat"
-        ACCEPTED = "accepted", "Accepted by the secretariat"
-        RETURNED = "returned", "Returned for revision"
+        SUBMITTED = "submitted", _("Submitted to the secretariat")
+        ACCEPTED = "accepted", _("Accepted by the secretariat")
+        RETURNED = "returned", _("Returned for revision")
 
     review = models.ForeignKey(
-        CountryReview, on_delete=models.CASCADE, related_name="entry_events"
+        CountryReview,
+        on_delete=models.CASCADE,
+        related_name="entry_events",
+        verbose_name=_("review"),
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
-    need_count = models.PositiveIntegerField(default=0)
+    # Translators: when the step of the entry workflow happened (a date and time).
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+    need_count = models.PositiveIntegerField(_("need count"), default=0)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("entry event")
+        verbose_name_plural = _("entry events")
 
     def __str__(self) -> str:
         return f"{self.review}: {self.get_action_display()} ({self.at:%Y-%m-%d})"
