@@ -6,6 +6,7 @@ The follow-up admin lives in `needs.followup.admin` (imported below to register 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from needs import services
@@ -73,12 +74,19 @@ class CountryReviewAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(need_count=Count("needs"))
 
-    @admin.display(description="Needs", ordering="need_count")
+    @admin.display(description=gettext_lazy("Needs"), ordering="need_count")
     def need_count(self, obj):
         return obj.need_count
 
     def save_model(self, request, obj, form, change):
         review_save(review=obj, user=request.user)
+
+
+# What each admin action is called, per coverage it marks.
+MARK_DESCRIPTIONS = {
+    Need.Coverage.MET_IN_PART: gettext_lazy("Mark selected needs met in part"),
+    Need.Coverage.MET_FULLY: gettext_lazy("Mark selected needs met fully"),
+}
 
 
 def _mark(coverage):
@@ -89,17 +97,19 @@ def _mark(coverage):
                 need=need,
                 user=request.user,
                 coverage=coverage,
-                reason="Marked in the admin.",
+                reason="Marked in the admin.",  # stored: the audit trail's words
             )
             count += 1
-        modeladmin.message_user(
-            request, f"{count} need(s) marked “{coverage.label}”.", messages.SUCCESS
-        )
+        message = ngettext(
+            # Translators: coverage is what the needs are now, e.g. "Met in part".
+            "%(count)s need marked “%(coverage)s”.",
+            "%(count)s needs marked “%(coverage)s”.",
+            count,
+        ) % {"count": count, "coverage": coverage.label}
+        modeladmin.message_user(request, message, messages.SUCCESS)
 
     action.__name__ = f"mark_{coverage.name.lower()}"
-    return admin.action(description=f"Mark selected needs {coverage.label.lower()}")(
-        action
-    )
+    return admin.action(description=MARK_DESCRIPTIONS[coverage])(action)
 
 
 @admin.register(Need)
@@ -142,15 +152,18 @@ class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         identity = ["review", "article", "need_type"] if obj else []
         return [*identity, *self.readonly_fields]
 
-    @admin.display(description="State", ordering="review__state__name")
+    @admin.display(
+        description=pgettext_lazy("a State party", "State"),
+        ordering="review__state__name",
+    )
     def state(self, obj):
         return obj.review.state
 
-    @admin.display(description="Article", ordering="article__number")
+    @admin.display(description=gettext_lazy("Article"), ordering="article__number")
     def article_number(self, obj):
         return obj.article.number
 
-    @admin.display(description="Cycle", ordering="review__cycle__number")
+    @admin.display(description=gettext_lazy("Cycle"), ordering="review__cycle__number")
     def cycle(self, obj):
         return obj.review.cycle.number
 

@@ -4,6 +4,7 @@ Viewsets load through `visible_to(user)` and write through `needs.services`.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -100,7 +101,7 @@ class NeedViewSet(viewsets.ModelViewSet):
         if self.request.method not in {"GET", "HEAD", "OPTIONS"} and not can_edit_need(
             self.request.user, need
         ):
-            raise PermissionDenied("You cannot change this need now.")
+            raise PermissionDenied(_("You cannot change this need now."))
         return need
 
     def retrieve(self, request, *args, **kwargs):
@@ -184,7 +185,10 @@ def expected_version(request, need: Need) -> int:
         if header.strip() not in {etag(need), f"W/{etag(need)}", "*"}:
             raise PreconditionFailed(
                 {
-                    "detail": f"The need changed: its ETag is now {etag(need)}.",
+                    # Translators: etag is the need's current ETag, e.g.
+                    # '"need-12-v3"'.
+                    "detail": _("The need changed: its ETag is now %(etag)s.")
+                    % {"etag": etag(need)},
                     "current_version": need.version,
                 }
             )
@@ -193,8 +197,10 @@ def expected_version(request, need: Need) -> int:
     if isinstance(version, int) and not isinstance(version, bool):
         return version
     raise PreconditionRequired(
-        "Send If-Match with the need's ETag (or `version` in the body) so that a stale "
-        "edit cannot overwrite someone else's."
+        _(
+            "Send If-Match with the need's ETag (or `version` in the body) so that a "
+            "stale edit cannot overwrite someone else's."
+        )
     )
 
 

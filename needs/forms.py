@@ -1,6 +1,7 @@
 """Input shapes of the needs app."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from needs.models import Need
 
@@ -23,7 +24,8 @@ class NeedForm(forms.ModelForm):
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the State should revise.",
+        label=_("Comment"),
+        help_text=_("What the State should revise."),
     )
 
 
@@ -42,18 +44,18 @@ class NeedEntryForm(forms.Form):
                 prefix = self.prefix_for(article, need_type)
                 self.fields[f"{prefix}-on"] = forms.BooleanField(
                     required=False,
-                    label=need_type.name,
+                    label=need_type.label,
                     initial=need is not None and not need.withdrawal_requested,
                 )
                 self.fields[f"{prefix}-description"] = forms.CharField(
                     required=False,
-                    label="Description",
+                    label=_("Description"),
                     widget=forms.Textarea(attrs={"rows": 2}),
                     initial=need.proposed("description") if need else "",
                 )
                 self.fields[f"{prefix}-priority"] = forms.ChoiceField(
                     choices=Need.Priority.choices,
-                    label="Priority",
+                    label=_("Priority"),
                     initial=need.proposed("priority") if need else Need.Priority.UNSET,
                 )
                 self.fields[f"{prefix}-version"] = forms.IntegerField(

@@ -10,6 +10,8 @@ from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
+from django.utils.translation import pgettext_lazy
 
 from needs.models import (
     ActionPlan,
@@ -156,6 +158,15 @@ def review_completeness(review: CountryReview) -> EntryCompleteness:
     return EntryCompleteness(articles=articles, **counts)
 
 
+# What the entry page prints for each entry status.
+ENTRY_STATUS_LABELS = {
+    "submitted": pgettext_lazy("entry status of a review", "Submitted"),
+    "returned": pgettext_lazy("entry status of a review", "Returned"),
+    "in-progress": pgettext_lazy("entry status of a review", "In-progress"),
+    "accepted": pgettext_lazy("entry status of a review", "Accepted"),
+}
+
+
 def review_entry_status(review: CountryReview) -> str:
     """ "submitted", "in-progress" (unsubmitted changes), "returned" or "accepted"."""
     statuses = set(review.needs.values_list("status", flat=True))
@@ -226,6 +237,11 @@ HIDDEN_FIELDS = {
     "created_at",
 }
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+KIND_LABELS = {
+    "created": pgettext_lazy("audit trail: what happened to a record", "created"),
+    "changed": pgettext_lazy("audit trail: what happened to a record", "changed"),
+    "deleted": pgettext_lazy("audit trail: what happened to a record", "deleted"),
+}
 
 
 @dataclass
@@ -241,12 +257,58 @@ class HistoryEntry:
         return self.model._meta.model_name if self.model else ""
 
     @property
+    def kind_label(self) -> str:
+        """What happened to the record, in the active language."""
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def labelled_changes(self) -> list[tuple[str, object, object]]:
+        """`changes` with each field's verbose name (translated) for its name."""
+        return labelled_changes(self.model, self.changes)
+
+    @property
     def when(self):
         return self.record.history_date
 
     @property
     def who(self):
         return self.record.history_user
+
+
+def _field(model, name: str):
+    """`model`'s concrete field called `name` (or with attname `name`), or None."""
+    if model is None:
+        return None
+    return next(
+        (f for f in model._meta.concrete_fields if name in {f.name, f.attname}), None
+    )
+
+
+def field_label(model, name: str) -> str:
+    """The verbose name of `model`'s field `name`, capitalized and in the active
+    language; `name` itself for a field the model does not have."""
+    field = _field(model, name)
+    return capfirst(field.verbose_name) if field is not None else name
+
+
+def field_value(model, name: str, value):
+    """`value` as a person reads it: the label of a choice, else the value."""
+    field = _field(model, name)
+    if field is None or not field.choices:
+        return value
+    return dict(field.flatchoices).get(value, value)
+
+
+def labelled_changes(model, changes) -> list[tuple[str, object, object]]:
+    """(field, old, new) triples with the field's verbose name and choice labels."""
+    return [
+        (
+            field_label(model, name),
+            field_value(model, name, old),
+            field_value(model, name, new),
+        )
+        for name, old, new in changes
+    ]
 
 
 def audited_model(label: str):

@@ -1,5 +1,6 @@
 """Serializers of needs: input shapes only (no saves, no permission logic)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from needs.models import Need, NeedProposal, NeedType
@@ -22,7 +23,8 @@ class VisibleReviewField(serializers.PrimaryKeyRelatedField):
     """A review the user may record needs for; any other id is refused alike."""
 
     default_error_messages = {
-        "does_not_exist": (
+        "does_not_exist": _(
+            # Translators: keep {pk_value} as it is: the review's id.
             "Review {pk_value} is not one of the reviews you may record needs for "
             "(a focal point records needs of their own State only)."
         ),
@@ -75,7 +77,8 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
     need_type = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=NeedType.objects.all(),
-        error_messages={"does_not_exist": "Unknown type of need: {value}."},
+        # Translators: keep {value} as it is: the type sent.
+        error_messages={"does_not_exist": _("Unknown type of need: {value}.")},
     )
     state = serializers.CharField(source="review.state.code", read_only=True)
     chapter = serializers.CharField(source="article.chapter.number", read_only=True)

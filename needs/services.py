@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from needs.followup.services import need_coverage_set
 from needs.models import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
@@ -117,11 +118,14 @@ class StaleEdit(Exception):
     def __init__(self, current: Need, changes: dict[str, tuple]):
         self.current = current
         self.changes = changes  # field -> (value the editor saw, value now)
+        differences = "; ".join(
+            f"{field}: {old!r} → {new!r}" for field, (old, new) in changes.items()
+        )
         super().__init__(
-            "This need was changed by someone else since you opened it: "
-            + "; ".join(
-                f"{field}: {old!r} → {new!r}" for field, (old, new) in changes.items()
-            )
+            # Translators: changes lists the fields with the value you saw and the
+            # value now, e.g. "description: 'Old' → 'New'".
+            _("This need was changed by someone else since you opened it: %(changes)s")
+            % {"changes": differences}
         )
 
 
@@ -193,7 +197,7 @@ def _save_proposal(proposal: NeedProposal, user) -> None:
 def need_create(*, review: CountryReview, user, **values) -> Need:
     """A new need: the secretariat's is accepted; a focal point's is a proposal."""
     if not can_enter_needs(user, review):
-        raise PermissionDenied("You cannot enter needs for this review.")
+        raise PermissionDenied(_("You cannot enter needs for this review."))
     need = Need(review=review, **values)
     if is_secretariat(user):
         need.accepted_at = timezone.now()
@@ -214,10 +218,14 @@ def need_update(*, need: Need, user, expected_version: int, **values) -> Need:
     never-accepted need is the proposal itself.
     """
     if not can_edit_need(user, need):
-        raise PermissionDenied("You cannot change this need now.")
+        raise PermissionDenied(_("You cannot change this need now."))
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"These fields are not edited here: {sorted(unknown)}.")
+        raise ValidationError(
+            # Translators: fields is a list of field names, e.g. "['status']".
+            _("These fields are not edited here: %(fields)s.")
+            % {"fields": sorted(unknown)}
+        )
     _claim(need, expected_version)
     if is_secretariat(user) or need.accepted_at is None:
         for field, value in values.items():
@@ -257,13 +265,19 @@ def need_coverage_propose(
     """A focal point reports a need's coverage (paragraph 75): a proposal, which the
     coverage service applies when the secretariat accepts it."""
     if not can_edit_need(user, need):
-        raise PermissionDenied("You cannot change this need's coverage.")
+        raise PermissionDenied(_("You cannot change this need's coverage."))
     if not reason.strip():
         raise ValidationError(
-            {"reason": "Give the reason for confirming or correcting."}
+            {"reason": _("Give the reason for confirming or correcting.")}
         )
     if coverage not in Need.Coverage.values:
-        raise ValidationError({"coverage": f"Unknown coverage {coverage!r}."})
+        raise ValidationError(
+            {
+                # Translators: coverage is the value sent, e.g. "'met-somewhat'".
+                "coverage": _("Unknown coverage %(coverage)s.")
+                % {"coverage": repr(coverage)}
+            }
+        )
     _claim(need, need.version)
     kind = (
         NeedProposal.Kind.NEW if need.accepted_at is None else NeedProposal.Kind.CHANGE
@@ -282,7 +296,7 @@ def need_withdraw(*, need: Need, user) -> Need | None:
     """A never-accepted need, or one the secretariat withdraws, is deleted; a focal
     point's withdrawal of an accepted need is a proposal."""
     if not can_edit_need(user, need):
-        raise PermissionDenied("You cannot withdraw this need now.")
+        raise PermissionDenied(_("You cannot withdraw this need now."))
     need._history_user = user
     if need.accepted_at is None or is_secretariat(user):
         need.delete()
@@ -306,12 +320,14 @@ def _proposals(review: CountryReview, *statuses: str) -> list[NeedProposal]:
 def review_submit(*, review: CountryReview, user) -> EntryEvent:
     """Send the review's draft and returned proposals to the secretariat."""
     if not can_submit_review(user, review):
-        raise PermissionDenied("You cannot submit this review's needs.")
+        raise PermissionDenied(_("You cannot submit this review's needs."))
     pending = _proposals(
         review, NeedProposal.Status.DRAFT, NeedProposal.Status.RETURNED
     )
     if not pending:
-        raise ValidationError("There is nothing to submit: no draft or returned need.")
+        raise ValidationError(
+            _("There is nothing to submit: no draft or returned need.")
+        )
     for proposal in pending:
         proposal.status = NeedProposal.Status.SUBMITTED
         _save_proposal(proposal, user)
@@ -352,10 +368,10 @@ def review_accept(*, review: CountryReview, user, comment: str = "") -> EntryEve
     """Accept the submitted proposals: new needs count from now, changes replace the
     accepted values, withdrawals are carried out."""
     if not can_decide_review(user, review):
-        raise PermissionDenied("Only the secretariat accepts needs.")
+        raise PermissionDenied(_("Only the secretariat accepts needs."))
     submitted = _proposals(review, NeedProposal.Status.SUBMITTED)
     if not submitted:
-        raise ValidationError("No submitted need awaits a decision.")
+        raise ValidationError(_("No submitted need awaits a decision."))
     now = timezone.now()
     for proposal in submitted:
         _apply(proposal, user, now)
@@ -373,12 +389,12 @@ def review_return(*, review: CountryReview, user, comment: str) -> EntryEvent:
     """Return the submitted proposals to the State with a comment; the accepted
     values stay as they are."""
     if not can_decide_review(user, review):
-        raise PermissionDenied("Only the secretariat returns needs.")
+        raise PermissionDenied(_("Only the secretariat returns needs."))
     if not comment.strip():
-        raise ValidationError({"comment": "Say what should be revised."})
+        raise ValidationError({"comment": _("Say what should be revised.")})
     submitted = _proposals(review, NeedProposal.Status.SUBMITTED)
     if not submitted:
-        raise ValidationError("No submitted need awaits a decision.")
+        raise ValidationError(_("No submitted need awaits a decision."))
     for proposal in submitted:
         proposal.status = NeedProposal.Status.RETURNED
         proposal.return_comment = comment.strip()

@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from needs import selectors, services
 from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.forms import NeedEntryForm, NeedForm, ReturnForm
-from needs.models import NeedType
+from needs.models import Need, NeedType
 from needs.permissions import (
     can_decide_coverage,
     can_decide_review,
@@ -98,8 +99,12 @@ def need_list(request):
 
 def need_detail(request, pk):
     need = selectors.need_get(user=request.user, pk=pk)
+    proposal = need.pending_proposal
     context = {
         "need": need,
+        "proposal_changes": (
+            selectors.labelled_changes(Need, proposal.changes()) if proposal else []
+        ),
         "links": need.assistance_links.select_related("assistance"),
         "coverage_choices": need.Coverage.choices,
         "show_description": can_see_description(request.user, need),
@@ -113,7 +118,7 @@ def need_detail(request, pk):
 def need_edit(request, pk):
     need = selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
-        raise PermissionDenied("You cannot change this need now.")
+        raise PermissionDenied(_("You cannot change this need now."))
     initial = {field: need.proposed(field) for field in NeedForm.Meta.fields}
     form = NeedForm(
         request.POST or None,
@@ -145,6 +150,7 @@ def need_edit(request, pk):
             "need": need,
             "form": form,
             "stale": stale,
+            "stale_changes": _stale_changes(stale),
             "proposes": not can_decide_review(request.user, need.review),
         },
         status=status,
@@ -153,25 +159,34 @@ def need_edit(request, pk):
 
 def _saved_message(need) -> str:
     if need.pending_proposal is None:
-        return "The need was saved."
-    return (
+        return _("The need was saved.")
+    return _(
         "Your change is proposed: others see the accepted values until the "
         "secretariat accepts it. Submit it from the review's entry page."
     )
+
+
+def _stale_changes(stale) -> list[tuple[str, object, object]]:
+    """A StaleEdit's changes as a person reads them: (field, what the editor saw,
+    what is recorded now)."""
+    if stale is None:
+        return []
+    changes = [(field, old, new) for field, (old, new) in stale.changes.items()]
+    return selectors.labelled_changes(Need, changes)
 
 
 @require_POST
 def need_withdraw(request, pk):
     need = selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
-        raise PermissionDenied("You cannot withdraw this need now.")
+        raise PermissionDenied(_("You cannot withdraw this need now."))
     review = need.review
     result = services.need_withdraw(need=need, user=request.user)
     messages.success(
         request,
-        "The need was withdrawn."
+        _("The need was withdrawn.")
         if result is None
-        else "Withdrawal recorded; it takes effect when the secretariat accepts it.",
+        else _("Withdrawal recorded; it takes effect when the secretariat accepts it."),
     )
     return redirect("needs:review_entry", pk=review.pk)
 
@@ -190,8 +205,13 @@ def record_history(request, model, pk):
         raise Http404
     entries = selectors.record_history(user=request.user, model=audited, pk=pk)
     if not entries:
-        raise Http404("No history for this record.")
-    context = {"entries": entries, "pk": pk, "label": audited._meta.verbose_name}
+        raise Http404(_("No history for this record."))
+    context = {
+        "entries": entries,
+        "pk": pk,
+        "label": audited._meta.verbose_name,
+        "model_name": audited._meta.model_name,
+    }
     return render(request, "needs/need_history.html", context)
 
 
@@ -208,7 +228,7 @@ def recent_changes(request):
 def review_entry(request, pk):
     review = selectors.review_get(user=request.user, pk=pk)
     if not can_enter_needs(request.user, review):
-        raise PermissionDenied("You cannot enter needs for this review.")
+        raise PermissionDenied(_("You cannot enter needs for this review."))
     chapters = list(review.cycle.chapters.order_by("ordinal"))
     chapter = next(
         (c for c in chapters if c.number == request.GET.get("chapter")), chapters[0]
@@ -232,20 +252,19 @@ def review_entry(request, pk):
         except services.StaleEdit as error:
             stale = error
         else:
-            messages.success(
-                request,
-                f"Saved: {result.created} added, {result.changed} changed, "
-                f"{result.withdrawn} withdrawn.",
-            )
+            messages.success(request, _entries_saved_message(result))
             return redirect(f"{request.path}?chapter={chapter.number}")
+    entry_status = selectors.review_entry_status(review)
     context = {
         "review": review,
         "form": form,
         "chapter": chapter,
         "chapters": chapters,
         "stale": stale,
+        "stale_changes": _stale_changes(stale),
         "completeness": selectors.review_completeness(review),
-        "entry_status": selectors.review_entry_status(review),
+        "entry_status": entry_status,
+        "entry_status_label": selectors.ENTRY_STATUS_LABELS[entry_status],
         "events": review.entry_events.select_related("user")[:10],
         "can_decide": can_decide_review(request.user, review),
         "return_form": ReturnForm(),
@@ -255,18 +274,30 @@ def review_entry(request, pk):
     )
 
 
+def _entries_saved_message(result) -> str:
+    return _(
+        # Translators: counts of needs added, changed and withdrawn on the entry
+        # page, e.g. "Saved: 2 added, 0 changed, 1 withdrawn."
+        "Saved: %(created)s added, %(changed)s changed, %(withdrawn)s withdrawn."
+    ) % {
+        "created": result.created,
+        "changed": result.changed,
+        "withdrawn": result.withdrawn,
+    }
+
+
 @require_POST
 def review_submit(request, pk):
     review = selectors.review_get(user=request.user, pk=pk)
     return _workflow_step(
-        request, review, services.review_submit, "Submitted to the secretariat."
+        request, review, services.review_submit, _("Submitted to the secretariat.")
     )
 
 
 @require_POST
 def review_accept(request, pk):
     review = selectors.review_get(user=request.user, pk=pk)
-    return _workflow_step(request, review, services.review_accept, "Needs accepted.")
+    return _workflow_step(request, review, services.review_accept, _("Needs accepted."))
 
 
 @require_POST
@@ -274,13 +305,13 @@ def review_return(request, pk):
     review = selectors.review_get(user=request.user, pk=pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Returning needs requires a comment.")
+        messages.error(request, _("Returning needs requires a comment."))
         return redirect("needs:review_entry", pk=review.pk)
     return _workflow_step(
         request,
         review,
         services.review_return,
-        "Needs returned for revision.",
+        _("Needs returned for revision."),
         comment=form.cleaned_data["comment"],
     )
 
