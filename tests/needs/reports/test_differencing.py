@@ -18,6 +18,7 @@ import itertools
 import random
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from rest_framework.test import APIClient
@@ -26,7 +27,12 @@ from needs.models import Need, NeedType
 from needs.reports.forms import filters_for
 from needs.reports.statistics import compute
 from reviews.models import Account, Article, CountryReview, RegionalGroup, StateParty
-from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
+from tests.factories import (
+    SHARES_REPORT,
+    AccountFactory,
+    CountryReviewFactory,
+    NeedFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,19 +74,25 @@ def world():
             state__regional_group=RegionalGroup.objects.get(slug=group),
             cycle_year=1 + index % 2,
             completed_on=completed,
-            full_report_consent=index in (1, 4),
+            shares=SHARES_REPORT if index in (1, 4) else (),
         )
         accepted = datetime.datetime.combine(
             completed, datetime.time(12), tzinfo=datetime.UTC
         )
-        for article, need_type in rng.sample(cells, rng.randint(5, 8)):
-            NeedFactory(
-                review=review,
-                article=articles[article],
-                need_type=types[need_type],
-                coverage=rng.choice(coverages),
-                accepted_at=accepted,
-            )
+        # Accepted on the completion date, in the audit trail too (as-of reads it);
+        # some from the checklist, which a viewer reads only where the State shares it.
+        with time_machine.travel(accepted, tick=False):
+            for number, (article, need_type) in enumerate(
+                rng.sample(cells, rng.randint(5, 8))
+            ):
+                NeedFactory(
+                    review=review,
+                    article=articles[article],
+                    need_type=types[need_type],
+                    coverage=rng.choice(coverages),
+                    accepted_at=accepted,
+                    source="checklist" if number % 2 else "executive-summary",
+                )
         states.append(review.state)
     return states
 
@@ -94,9 +106,15 @@ def role_user(role, world):
 
 
 def hidden_states(user, world) -> list[StateParty]:
-    """The States whose records `user` may not see (reviews.permissions' scope)."""
-    visible = set(StateParty.objects.visible_to(user).values_list("pk", flat=True))
-    return [state for state in world if state.pk not in visible]
+    """The States some of whose counted needs `user` may not see (the scope of
+    `Need.objects.visible_to`: a viewer reads checklist needs only where shared)."""
+    visible = Need.objects.visible_to(user).counted()
+    return [
+        state
+        for state in world
+        if visible.filter(review__state=state).count()
+        < Need.objects.counted().filter(review__state=state).count()
+    ]
 
 
 def world_values() -> dict[str, list[str]]:
