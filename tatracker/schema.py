@@ -13,9 +13,9 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        codes = {"401", "403"}
-        if self.method != "GET" or self._is_list_view() or self.get_filter_backends():
-            codes.add("400")
+        # 400 everywhere: a control character in the address or the query string is
+        # refused before any view (tatracker.middleware), whatever the operation.
+        codes = {"400", "401", "403"}
         if "{" in self.path or self._is_list_view():
             codes.add("404")  # no such record, or a page out of range
         if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
