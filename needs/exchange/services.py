@@ -52,7 +52,9 @@ def note_2013_load() -> LoadResult:
     cycle = ReviewCycle.objects.filter(number=1).first()
     if len(groups) < len(note_2013.REGION_PREFIX) or cycle is None:
         raise ReferenceDataMissing(
-            "Reference data missing: run `python manage.py load_reference` first."
+            gettext(
+                "Reference data missing: run `python manage.py load_reference` first."
+            )
         )
     reviews = {state.code: _review(state, groups, cycle) for state in states}
     articles = {
@@ -78,7 +80,7 @@ def note_2013_load() -> LoadResult:
 
 
 def _anonymised_names(code: str) -> dict[str, str]:
-    """ "State AF-01" in each official language (from the translation catalogs)."""
+    """The name "State AF-01" in each official language (from the catalogs)."""
     names = {}
     for language, _ in settings.LANGUAGES:
         with translation.override(language):

@@ -1,18 +1,27 @@
 """FilterSets of the follow-up records, shared by the pages and the API."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from needs.models import ActionPlan, Assistance, Donor, FollowUp
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):
-    state = django_filters.CharFilter(field_name="state__code", lookup_expr="iexact")
-    regional_group = django_filters.CharFilter(field_name="state__regional_group__slug")
+    state = django_filters.CharFilter(
+        field_name="state__code", lookup_expr="iexact", label=_("State code")
+    )
+    regional_group = django_filters.CharFilter(
+        field_name="state__regional_group__slug", label=_("State regional group slug")
+    )
     started_after = django_filters.DateFilter(
-        field_name="started_on", lookup_expr="gte"
+        field_name="started_on",
+        lookup_expr="gte",
+        label=_("Started on is greater than or equal to"),
     )
     started_before = django_filters.DateFilter(
-        field_name="started_on", lookup_expr="lte"
+        field_name="started_on",
+        lookup_expr="lte",
+        label=_("Started on is less than or equal to"),
     )
 
     class Meta:
@@ -21,7 +30,9 @@ class ActionPlanFilterSet(django_filters.FilterSet):
 
 
 class DonorFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("Name contains")
+    )
 
     class Meta:
         model = Donor
@@ -29,15 +40,27 @@ class DonorFilterSet(django_filters.FilterSet):
 
 
 class AssistanceFilterSet(django_filters.FilterSet):
-    donor = django_filters.NumberFilter(field_name="donors")
+    donor = django_filters.NumberFilter(field_name="donors", label=_("Donors"))
     state = django_filters.CharFilter(
-        field_name="beneficiaries__code", lookup_expr="iexact"
+        field_name="beneficiaries__code",
+        lookup_expr="iexact",
+        label=_("Beneficiaries code"),
     )
     regional_group = django_filters.CharFilter(
-        field_name="beneficiaries__regional_group__slug", distinct=True
+        field_name="beneficiaries__regional_group__slug",
+        distinct=True,
+        label=_("Beneficiaries regional group slug"),
     )
-    starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
-    ends_before = django_filters.DateFilter(field_name="ends_on", lookup_expr="lte")
+    starts_after = django_filters.DateFilter(
+        field_name="starts_on",
+        lookup_expr="gte",
+        label=_("Starts on is greater than or equal to"),
+    )
+    ends_before = django_filters.DateFilter(
+        field_name="ends_on",
+        lookup_expr="lte",
+        label=_("Ends on is less than or equal to"),
+    )
 
     class Meta:
         model = Assistance
@@ -46,17 +69,26 @@ class AssistanceFilterSet(django_filters.FilterSet):
 
 class FollowUpFilterSet(django_filters.FilterSet):
     state = django_filters.CharFilter(
-        field_name="review__state__code", lookup_expr="iexact"
+        field_name="review__state__code",
+        lookup_expr="iexact",
+        label=_("Review state code"),
     )
     regional_group = django_filters.CharFilter(
-        field_name="review__state__regional_group__slug"
+        field_name="review__state__regional_group__slug",
+        label=_("Review state regional group slug"),
     )
-    cycle = django_filters.NumberFilter(field_name="review__cycle__number")
+    cycle = django_filters.NumberFilter(
+        field_name="review__cycle__number", label=_("Review cycle number")
+    )
     letter_sent_after = django_filters.DateFilter(
-        field_name="letter_sent_on", lookup_expr="gte"
+        field_name="letter_sent_on",
+        lookup_expr="gte",
+        label=_("Letter sent on is greater than or equal to"),
     )
     letter_sent_before = django_filters.DateFilter(
-        field_name="letter_sent_on", lookup_expr="lte"
+        field_name="letter_sent_on",
+        lookup_expr="lte",
+        label=_("Letter sent on is less than or equal to"),
     )
 
     class Meta:

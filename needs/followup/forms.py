@@ -1,6 +1,7 @@
 """Input shapes of the follow-up pages."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from needs.models import Need
 
@@ -11,21 +12,29 @@ class DeskForm(forms.Form):
         max_value=3650,
         initial=90,
         required=False,
-        label="Days after the letter without an action plan",
+        label=_("Days after the letter without an action plan"),
     )
 
 
 class ClusterForm(forms.Form):
-    threshold = forms.IntegerField(min_value=2, max_value=50, initial=3, required=False)
+    threshold = forms.IntegerField(
+        min_value=2,
+        max_value=50,
+        initial=3,
+        required=False,
+        label=_("At least this many States"),
+    )
 
 
 class CoverageForm(forms.Form):
     """Confirm or correct a need's coverage; the reason is required."""
 
-    coverage = forms.ChoiceField(choices=Need.Coverage.choices)
+    coverage = forms.ChoiceField(choices=Need.Coverage.choices, label=_("Coverage"))
     remaining = forms.CharField(
-        label="What still remains to be addressed",
+        label=_("What still remains to be addressed"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from needs.models import (
     ActionPlan,
@@ -22,9 +24,10 @@ from needs.models import (
     Consent,
     FollowUp,
     Need,
+    NeedType,
 )
 from needs.permissions import can_view_desk, can_view_donor_mapping
-from reviews.models import Account, CountryReview, StateParty
+from reviews.models import Account, CountryReview, RegionalGroup, StateParty
 
 # ---------------------------------------------------------------------------
 # The follow-up desk
@@ -35,7 +38,7 @@ DESK_LIMIT = 50
 @dataclass
 class DeskSection:
     key: str
-    title: str
+    title: str  # in the active language: the desk is computed per request
     rows: list
     total: int
 
@@ -64,10 +67,16 @@ def desk(
     completed = CountryReview.objects.visible_to(user).filter(
         status=CountryReview.Status.COMPLETED
     )
+    no_plan = ngettext(
+        # Translators: a section of the follow-up desk; %(days)s is a number of days.
+        "Letters sent over %(days)s day ago with no action plan",
+        "Letters sent over %(days)s days ago with no action plan",
+        days_without_plan,
+    )
     return [
         _section(
             "no-letter",
-            "Completed reviews with no letter sent",
+            gettext("Completed reviews with no letter sent"),
             completed.filter(
                 Q(follow_up__isnull=True) | Q(follow_up__letter_sent_on__isnull=True)
             )
@@ -76,7 +85,7 @@ def desk(
         ),
         _section(
             "no-plan",
-            f"Letters sent over {days_without_plan} days ago with no action plan",
+            no_plan % {"days": days_without_plan},
             FollowUp.objects.visible_to(user)
             .filter(
                 letter_sent_on__lte=today - datetime.timedelta(days=days_without_plan)
@@ -87,7 +96,7 @@ def desk(
         ),
         _section(
             "not-integrated",
-            "Action plans not yet integrated into programming",
+            gettext("Action plans not yet integrated into programming"),
             ActionPlan.objects.visible_to(user)
             .current()
             .exclude(Exists(integrated))
@@ -96,21 +105,21 @@ def desk(
         ),
         _section(
             "unaddressed",
-            "Needs not yet addressed, with no assistance recorded",
+            gettext("Needs not yet addressed, with no assistance recorded"),
             counted.filter(coverage=Need.Coverage.NOT_YET_ADDRESSED)
             .exclude(Exists(has_link))
             .order_by("review__state__name", "article__number"),
         ),
         _section(
             "in-part",
-            "Needs met in part",
+            gettext("Needs met in part"),
             counted.filter(coverage=Need.Coverage.MET_IN_PART).order_by(
                 "review__state__name", "article__number"
             ),
         ),
         _section(
             "ended",
-            "Assistance that ended without extension",
+            gettext("Assistance that ended without extension"),
             Assistance.objects.visible_to(user)
             .filter(status=Assistance.Status.ENDED)
             .prefetch_related("beneficiaries", "donors")
@@ -122,15 +131,19 @@ def desk(
 # ---------------------------------------------------------------------------
 # Donor mapping (paragraph 78)
 # ---------------------------------------------------------------------------
+# Each dimension: its key, and the model naming its values in the active language
+# (read as `<relation>__name` and `<relation>__names`); an article is its number.
 MAPPING_DIMENSIONS = {
-    "type": ("need__need_type__slug", "need__need_type__name"),
-    "article": ("need__article__number", "need__article__number"),
-    "region": (
-        "need__review__state__regional_group__slug",
-        "need__review__state__regional_group__name",
-    ),
-    "state": ("need__review__state__code", "need__review__state__name"),
+    "type": ("need__need_type__slug", NeedType),
+    "article": ("need__article__number", None),
+    "region": ("need__review__state__regional_group__slug", RegionalGroup),
+    "state": ("need__review__state__code", StateParty),
 }
+
+
+def _label(model, name, names) -> str:
+    """The name of a reference row read with values(), in the active language."""
+    return model(name=name, names=names or {}).label
 
 
 @dataclass
@@ -148,13 +161,15 @@ def donor_matrix(*, user, dimension: str) -> Matrix:
     """Donors against need types, articles, regional groups or States: the number of
     distinct needs that `user` may see addressed in part and in full. One GROUP BY
     query."""
-    key, label = MAPPING_DIMENSIONS[dimension]
+    key, model = MAPPING_DIMENSIONS[dimension]
+    relation = key.rsplit("__", 1)[0]
+    named = [f"{relation}__name", f"{relation}__names"] if model else []
     links = AssistanceNeed.objects.filter(need__in=Need.objects.visible_to(user))
     if not can_view_donor_mapping(user):
         links = links.none()
     rows = (
         links.filter(assistance__donors__isnull=False)
-        .values("assistance__donors__name", key, label, "coverage")
+        .values("assistance__donors__name", key, *named, "coverage")
         .annotate(needs=Count("need", distinct=True))
         .order_by("assistance__donors__name", key)
     )
@@ -162,7 +177,12 @@ def donor_matrix(*, user, dimension: str) -> Matrix:
     by_donor: dict = defaultdict(lambda: defaultdict(dict))
     for row in rows:
         column = row[key] if row[key] is not None else "none"
-        columns[column] = row[label] if row[label] is not None else "No regional group"
+        if row[key] is None:
+            columns[column] = gettext("No regional group")
+        elif model is None:
+            columns[column] = row[key]
+        else:
+            columns[column] = _label(model, *(row[field] for field in named))
         by_donor[row["assistance__donors__name"]][column][row["coverage"]] = row[
             "needs"
         ]
@@ -256,9 +276,11 @@ def regional_clusters(*, user, threshold: int = 3) -> list[dict]:
         .values(
             "review__state__regional_group__slug",
             "review__state__regional_group__name",
+            "review__state__regional_group__names",
             "article__number",
             "need_type__slug",
             "need_type__name",
+            "need_type__names",
         )
         .annotate(states=Count("review__state", distinct=True))
         .filter(states__gte=threshold)
@@ -267,10 +289,16 @@ def regional_clusters(*, user, threshold: int = 3) -> list[dict]:
     return [
         {
             "region": row["review__state__regional_group__slug"],
-            "region_name": row["review__state__regional_group__name"],
+            "region_name": _label(
+                RegionalGroup,
+                row["review__state__regional_group__name"],
+                row["review__state__regional_group__names"],
+            ),
             "article": row["article__number"],
             "need_type": row["need_type__slug"],
-            "need_type_name": row["need_type__name"],
+            "need_type_name": _label(
+                NeedType, row["need_type__name"], row["need_type__names"]
+            ),
             "states": row["states"],
         }
         for row in rows
@@ -293,36 +321,38 @@ class StateFollowUp:
     @property
     def timeline(self) -> list[tuple]:
         """(date, what, detail) in date order: letter, reply, events, plans and
-        assistance."""
+        assistance; `what` in the active language."""
         entries = []
         for follow_up in self.follow_ups:
             if follow_up.letter_sent_on:
-                entries.append(
-                    (follow_up.letter_sent_on, "Letter sent", follow_up.office)
-                )
+                what = gettext("Letter sent")
+                entries.append((follow_up.letter_sent_on, what, follow_up.office))
             if follow_up.reply_received_on:
-                entries.append(
-                    (follow_up.reply_received_on, "Reply received", follow_up.reply)
-                )
+                what = gettext("Reply received")
+                entries.append((follow_up.reply_received_on, what, follow_up.reply))
             for event in follow_up.events.all():
                 entries.append((event.date, event.get_kind_display(), event.outcome))
         for plan in self.plans:
-            entries.append((plan.started_on, f"Action plan started: {plan.title}", ""))
+            title = {"title": plan.title}
+            # Translators: in a State's follow-up timeline; %(title)s is a plan's.
+            started = gettext("Action plan started: %(title)s") % title
+            entries.append((plan.started_on, started, ""))
             if plan.adopted_on:
-                entries.append(
-                    (plan.adopted_on, f"Action plan adopted: {plan.title}", "")
-                )
+                # Translators: in a State's follow-up timeline; %(title)s is a plan's.
+                adopted = gettext("Action plan adopted: %(title)s") % title
+                entries.append((plan.adopted_on, adopted, ""))
         for item in self.assistance:
+            title = {"title": item.title}
             if item.starts_on:
-                entries.append((item.starts_on, f"Assistance starts: {item.title}", ""))
+                # Translators: in a State's follow-up timeline; %(title)s is a
+                # project's or activity's.
+                starts = gettext("Assistance starts: %(title)s") % title
+                entries.append((item.starts_on, starts, ""))
             if item.ends_on:
-                entries.append(
-                    (
-                        item.ends_on,
-                        f"Assistance ends: {item.title}",
-                        item.get_status_display(),
-                    )
-                )
+                # Translators: in a State's follow-up timeline; %(title)s is a
+                # project's or activity's.
+                ends = gettext("Assistance ends: %(title)s") % title
+                entries.append((item.ends_on, ends, item.get_status_display()))
         return sorted(entries, key=lambda entry: entry[0])
 
 
@@ -399,7 +429,25 @@ def assistance_links(*, user, assistance: Assistance):
 # Reminders: follow-up steps and action-plan items due within 30 days or overdue
 # ---------------------------------------------------------------------------
 HORIZON = datetime.timedelta(days=30)
-WORDS = {"overdue": "overdue", "due-soon": "due within 30 days"}
+# Subjects of the reminders by what falls due and when.
+SUBJECTS = {
+    ("follow-up", "overdue"): _(
+        # Translators: a reminder's subject; %(state)s is a State's name.
+        "[tatracker] %(state)s: next step overdue"
+    ),
+    ("follow-up", "due-soon"): _(
+        # Translators: a reminder's subject; %(state)s is a State's name.
+        "[tatracker] %(state)s: next step due within 30 days"
+    ),
+    ("plan-item", "overdue"): _(
+        # Translators: a reminder's subject; %(state)s is a State's name.
+        "[tatracker] %(state)s: plan item overdue"
+    ),
+    ("plan-item", "due-soon"): _(
+        # Translators: a reminder's subject; %(state)s is a State's name.
+        "[tatracker] %(state)s: plan item due within 30 days"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -446,11 +494,16 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
             if step.responsible and step.responsible.email
             else []
         )
+        # Translators: a reminder's text: the next step of a follow-up, and when.
+        body = gettext("%(step)s — due %(date)s.") % {
+            "step": step.next_step,
+            "date": step.next_step_due,
+        }
         found.append(
             Due(
                 key=f"follow-up:{step.pk}:{step.next_step_due}:{period}",
-                subject=f"[tatracker] {step.review.state}: next step {WORDS[period]}",
-                body=f"{step.next_step} — due {step.next_step_due}.",
+                subject=SUBJECTS["follow-up", period] % {"state": step.review.state},
+                body=body,
                 recipients=tuple(emails + focal[step.review.state_id]),
             )
         )
@@ -461,16 +514,22 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
         period = _period(item.due_on, today)
         state_id = item.plan.state_id
         emails = secretariat[state_id] + focal[state_id]
+        body = gettext(
+            # Translators: a reminder's text: an action plan's item, who is responsible
+            # for it, what it should achieve, and when it is due.
+            "%(plan)s, item %(rank)s (%(authority)s): %(result)s — due %(date)s."
+        ) % {
+            "plan": item.plan.title,
+            "rank": item.rank,
+            "authority": item.responsible_authority,
+            "result": item.expected_result or gettext("no expected result recorded"),
+            "date": item.due_on,
+        }
         found.append(
             Due(
                 key=f"plan-item:{item.pk}:{item.due_on}:{period}",
-                subject=f"[tatracker] {item.plan.state}: plan item {WORDS[period]}",
-                body=(
-                    f"{item.plan.title}, item {item.rank} "
-                    f"({item.responsible_authority}): "
-                    f"{item.expected_result or 'no expected result recorded'} "
-                    f"— due {item.due_on}."
-                ),
+                subject=SUBJECTS["plan-item", period] % {"state": item.plan.state},
+                body=body,
                 recipients=tuple(emails),
             )
         )

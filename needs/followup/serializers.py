@@ -2,6 +2,8 @@
 
 Input shapes only: no saves and no permission logic (the services do both)."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from needs.models import (
@@ -88,7 +90,7 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
         modality = attrs.get("modality", getattr(self.instance, "modality", None))
         if beneficiaries is not None and not beneficiaries:
             raise serializers.ValidationError(
-                {"beneficiaries": "Name at least one State."}
+                {"beneficiaries": gettext("Name at least one State.")}
             )
         if (
             modality == Assistance.Modality.NATIONAL
@@ -96,7 +98,11 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
             and len(beneficiaries) > 1
         ):
             raise serializers.ValidationError(
-                {"modality": "National assistance serves one State; use regional."}
+                {
+                    "modality": gettext(
+                        "National assistance serves one State; use regional."
+                    )
+                }
             )
         return attrs
 
@@ -144,7 +150,8 @@ class PlanStateField(serializers.SlugRelatedField):
     exactly as a code that no State has."""
 
     default_error_messages = {
-        "does_not_exist": (
+        "does_not_exist": _(
+            # Translators: {value} is the State code given.
             "{value} is not the code of a State whose action plans you keep "
             "(a focal point keeps their own State's)."
         ),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from needs.followup.selectors import Due, reminders_due
 from needs.models import (
@@ -83,13 +84,15 @@ def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining
     stands until cleared. (A focal point's report is a proposal first:
     `needs.services.need_coverage_propose`.)"""
     if not can_decide_coverage(user, need):
-        raise PermissionDenied("You cannot change this need's coverage.")
+        raise PermissionDenied(gettext("You cannot change this need's coverage."))
     if not reason.strip():
         raise ValidationError(
-            {"reason": "Give the reason for confirming or correcting."}
+            {"reason": gettext("Give the reason for confirming or correcting.")}
         )
     if coverage not in Need.Coverage.values:
-        raise ValidationError({"coverage": f"Unknown coverage {coverage!r}."})
+        # Translators: %(coverage)s is the value given, in quotes.
+        message = gettext("Unknown coverage %(coverage)s.")
+        raise ValidationError({"coverage": message % {"coverage": repr(coverage)}})
     derived = derived_coverage(need)
     need.coverage = coverage
     need.coverage_basis = (
@@ -111,7 +114,7 @@ def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining
 def need_coverage_clear(*, need: Need, user) -> Need:
     """Drop a confirmation or correction: the coverage follows the assistance again."""
     if not can_decide_coverage(user, need):
-        raise PermissionDenied("You cannot change this need's coverage.")
+        raise PermissionDenied(gettext("You cannot change this need's coverage."))
     need.coverage_basis = Need.CoverageBasis.DERIVED
     need.coverage_reason = ""
     need.coverage_set_by = None
@@ -128,7 +131,7 @@ def assistance_link_need(
 ) -> AssistanceNeed:
     """Record that `assistance` addresses `need`; the need's coverage follows."""
     if not can_record_assistance(user):
-        raise PermissionDenied("Only the secretariat records assistance.")
+        raise PermissionDenied(gettext("Only the secretariat records assistance."))
     link = AssistanceNeed.objects.filter(assistance=assistance, need=need).first()
     link = link or AssistanceNeed(assistance=assistance, need=need)
     link.coverage, link.note = coverage, note
@@ -142,7 +145,7 @@ def assistance_link_need(
 @transaction.atomic
 def assistance_unlink_need(*, assistance: Assistance, need: Need, user) -> None:
     if not can_record_assistance(user):
-        raise PermissionDenied("Only the secretariat records assistance.")
+        raise PermissionDenied(gettext("Only the secretariat records assistance."))
     for link in AssistanceNeed.objects.filter(assistance=assistance, need=need):
         link._history_user = user
         link.delete()
@@ -162,7 +165,7 @@ def assistance_save(
     """Create or change an assistance record (its donors and beneficiary States when
     given); the coverage of the needs it addresses follows its status."""
     if not can_record_assistance(user):
-        raise PermissionDenied("Only the secretariat records assistance.")
+        raise PermissionDenied(gettext("Only the secretariat records assistance."))
     assistance.full_clean()
     assistance._history_user = user
     assistance.save()
@@ -177,7 +180,7 @@ def assistance_save(
 @transaction.atomic
 def donor_save(*, donor: Donor, user) -> Donor:
     if not can_record_assistance(user):
-        raise PermissionDenied("Only the secretariat records donors.")
+        raise PermissionDenied(gettext("Only the secretariat records donors."))
     donor.full_clean()
     donor.save()
     return donor
@@ -195,7 +198,7 @@ def consent_record(
     of the review's needs, descriptions and action plan follows them
     (`needs.permissions`)."""
     if not can_record_consent(user):
-        raise PermissionDenied("Only the secretariat records consent.")
+        raise PermissionDenied(gettext("Only the secretariat records consent."))
     consent = Consent.objects.filter(review=review, subject=subject).first()
     consent = consent or Consent(review=review, subject=subject)
     consent.audience, consent.agreed_on, consent.notes = audience, agreed_on, notes
@@ -210,7 +213,7 @@ def consent_withdraw(*, consent: Consent, user) -> None:
     """The State no longer shares this subject: it is for the secretariat and the
     State only again."""
     if not can_record_consent(user):
-        raise PermissionDenied("Only the secretariat records consent.")
+        raise PermissionDenied(gettext("Only the secretariat records consent."))
     consent._history_user = user
     consent.delete()
 
@@ -222,7 +225,7 @@ def consent_withdraw(*, consent: Consent, user) -> None:
 def action_plan_save(*, plan: ActionPlan, items: list[dict] | None, user) -> ActionPlan:
     """Save a plan and, when given, replace its items; all or nothing."""
     if not can_edit_plan(user, plan.state_id):
-        raise PermissionDenied("You cannot change this State's action plans.")
+        raise PermissionDenied(gettext("You cannot change this State's action plans."))
     plan.full_clean()
     plan._history_user = user
     plan.save()
@@ -234,9 +237,14 @@ def action_plan_save(*, plan: ActionPlan, items: list[dict] | None, user) -> Act
         needs = values.pop("needs", [])
         foreign = [n.pk for n in needs if n.review.state_id != plan.state_id]
         if foreign:
-            errors[f"items[{index}].needs"] = [
-                f"Needs {foreign} are not needs of {plan.state}; a plan ranks its own "
+            message = gettext(
+                # Translators: %(needs)s lists the numbers of needs ("[12, 14]");
+                # %(state)s is a State's name.
+                "Needs %(needs)s are not needs of %(state)s; a plan ranks its own "
                 "State's needs."
+            )
+            errors[f"items[{index}].needs"] = [
+                message % {"needs": foreign, "state": plan.state}
             ]
             continue
         item = ActionPlanItem(plan=plan, **values)
@@ -258,7 +266,7 @@ def action_plan_save(*, plan: ActionPlan, items: list[dict] | None, user) -> Act
 def follow_up_save(*, follow_up: FollowUp, events: list[dict] | None, user) -> FollowUp:
     """Save a review's follow-up and, when given, replace its events."""
     if not can_record_follow_up(user):
-        raise PermissionDenied("Only the secretariat records the follow-up.")
+        raise PermissionDenied(gettext("Only the secretariat records the follow-up."))
     follow_up.full_clean()
     follow_up._history_user = user
     follow_up.save()
@@ -301,7 +309,7 @@ def reminders_send(*, today: datetime.date) -> list[Due]:
 @transaction.atomic
 def action_plan_delete(*, plan: ActionPlan, user) -> None:
     if not can_edit_plan(user, plan.state_id):
-        raise PermissionDenied("You cannot delete this State's action plans.")
+        raise PermissionDenied(gettext("You cannot delete this State's action plans."))
     plan._history_user = user
     plan.delete()
 
@@ -309,7 +317,7 @@ def action_plan_delete(*, plan: ActionPlan, user) -> None:
 @transaction.atomic
 def follow_up_delete(*, follow_up: FollowUp, user) -> None:
     if not can_record_follow_up(user):
-        raise PermissionDenied("Only the secretariat records the follow-up.")
+        raise PermissionDenied(gettext("Only the secretariat records the follow-up."))
     follow_up._history_user = user
     follow_up.delete()
 
@@ -318,7 +326,7 @@ def follow_up_delete(*, follow_up: FollowUp, user) -> None:
 def assistance_delete(*, assistance: Assistance, user) -> None:
     """Delete an assistance record; the needs it addressed follow what remains."""
     if not can_record_assistance(user):
-        raise PermissionDenied("Only the secretariat records assistance.")
+        raise PermissionDenied(gettext("Only the secretariat records assistance."))
     needs = list(
         Need.objects.filter(assistance_links__assistance=assistance).distinct()
     )
@@ -331,5 +339,5 @@ def assistance_delete(*, assistance: Assistance, user) -> None:
 @transaction.atomic
 def donor_delete(*, donor: Donor, user) -> None:
     if not can_record_assistance(user):
-        raise PermissionDenied("Only the secretariat records donors.")
+        raise PermissionDenied(gettext("Only the secretariat records donors."))
     donor.delete()

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from needs import selectors as need_selectors
@@ -16,6 +18,7 @@ from needs.exchange.spreadsheets import csv_response, matrix_rows, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.followup import selectors, services
 from needs.followup.forms import ClusterForm, CoverageForm, DeskForm
+from needs.models import Need
 from needs.permissions import (
     can_decide_coverage,
     can_edit_need,
@@ -26,6 +29,25 @@ from needs.permissions import (
 )
 from needs.services import need_coverage_propose
 from tatracker.paging import paginate
+
+# Donor mapping: the link to each dimension and the matrix's caption.
+DIMENSION_LINKS = {
+    "type": _("By type"),
+    "article": _("By article"),
+    "region": _("By region"),
+    "state": _("By state"),
+}
+CAPTIONS = {
+    "type": _("Donors by type: needs addressed in part / in full"),
+    "article": _("Donors by article: needs addressed in part / in full"),
+    "region": _("Donors by region: needs addressed in part / in full"),
+    "state": _("Donors by state: needs addressed in part / in full"),
+}
+# What the secretariat's decision on a need's coverage made of it.
+DECIDED = {
+    Need.CoverageBasis.CONFIRMED: _("Coverage confirmed."),
+    Need.CoverageBasis.CORRECTED: _("Coverage corrected."),
+}
 
 
 def desk(request):
@@ -63,9 +85,10 @@ def donor_mapping(request):
     matrix = selectors.donor_matrix(user=request.user, dimension=dimension)
     if request.GET.get("format") == "csv":
         return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
-    dimensions = list(selectors.MAPPING_DIMENSIONS)
+    dimensions = [(key, DIMENSION_LINKS[key]) for key in selectors.MAPPING_DIMENSIONS]
+    context = {"matrix": matrix, "dimensions": dimensions}
     return render(
-        request, "followup/mapping.html", {"matrix": matrix, "dimensions": dimensions}
+        request, "followup/mapping.html", context | {"caption": CAPTIONS[dimension]}
     )
 
 
@@ -102,11 +125,13 @@ def clusters(request):
 def need_coverage(request, pk):
     need = need_selectors.need_get(user=request.user, pk=pk)
     if not can_edit_need(request.user, need):
-        raise PermissionDenied("You cannot change this need's coverage.")
+        raise PermissionDenied(gettext("You cannot change this need's coverage."))
     decides = can_decide_coverage(request.user, need)
     if request.POST.get("clear") and decides:
         services.need_coverage_clear(need=need, user=request.user)
-        messages.success(request, "The coverage follows the assistance recorded again.")
+        messages.success(
+            request, gettext("The coverage follows the assistance recorded again.")
+        )
         return redirect(need)
     form = CoverageForm(request.POST)
     if not form.is_valid():
@@ -122,9 +147,11 @@ def need_coverage(request, pk):
     else:
         messages.success(
             request,
-            f"Coverage {need.get_coverage_basis_display().lower()}."
+            DECIDED[need.coverage_basis]
             if decides
-            else "Coverage reported: the secretariat will see it when you submit.",
+            else gettext(
+                "Coverage reported: the secretariat will see it when you submit."
+            ),
         )
     return redirect(need)
 

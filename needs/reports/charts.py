@@ -4,6 +4,7 @@ from itertools import count
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
 
 LABEL_WIDTH = 300
 BAR_AREA = 380
@@ -15,15 +16,26 @@ def bar_chart(title: str, items: list[tuple[str, int]], *, unit: str) -> SafeStr
     """A horizontal bar chart of `items` (label, value) with its values printed.
 
     The SVG is `role="img"` with a <title> and a <desc> that states every value, so a
-    screen reader gets the same information as the picture.
+    screen reader gets the same information as the picture, in the active language
+    (`unit` is translated by the caller: "States parties").
     """
     chart_id = f"chart-{next(_ids)}"
     if not items:
-        return format_html('<p class="muted">{}: no data for these filters.</p>', title)
+        # Translators: instead of a chart; %(title)s is the chart's title.
+        empty = gettext("%(title)s: no data for these filters.")
+        return format_html('<p class="muted">{}</p>', empty % {"title": title})
     top = max(value for _, value in items) or 1
     height = ROW_HEIGHT * len(items) + 10
     width = LABEL_WIDTH + BAR_AREA + 50
-    description = "; ".join(f"{label}: {value} {unit}" for label, value in items)
+    # Translators: one value of a chart, read out by screen readers: "Legislative
+    # assistance: 4 States parties". %(unit)s is a plural noun ("needs"), or empty.
+    value_text = gettext("%(label)s: %(value)s %(unit)s")
+    # Translators: between the values of a chart in its text alternative.
+    separator = pgettext("between values", "; ")
+    description = separator.join(
+        value_text % {"label": label, "value": value, "unit": unit}
+        for label, value in items
+    )
     rows = []
     for index, (label, value) in enumerate(items):
         y = 5 + index * ROW_HEIGHT

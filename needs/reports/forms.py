@@ -3,6 +3,7 @@
 import dataclasses
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from needs.models import Need, NeedType
 from needs.reports.statistics import StatisticsDocument, StatisticsFilter, compute
@@ -11,11 +12,23 @@ from reviews.permissions import is_secretariat
 
 # What a need IS: the note's own dimensions. Every State stays in the population.
 PUBLIC_FILTERS = ("cycle", "chapter", "article", "need_type", "coverage")
-# Which States, by who or when. Name in the message of a refusal.
+# Which States, by who or when, and the message refusing each to other roles.
 SECRETARIAT_FILTERS = {
-    "regional_group": "regional group",
-    "review_year": "year of the cycle",
-    "as_of": "date (as_of)",
+    "regional_group": _(
+        "The regional group filter is for the secretariat. Statistics are published "
+        "for every State; filter them by cycle, chapter, article, type of need or "
+        "coverage."
+    ),
+    "review_year": _(
+        "The year of the cycle filter is for the secretariat. Statistics are "
+        "published for every State; filter them by cycle, chapter, article, type of "
+        "need or coverage."
+    ),
+    "as_of": _(
+        "The date (as_of) filter is for the secretariat. Statistics are published for "
+        "every State; filter them by cycle, chapter, article, type of need or "
+        "coverage."
+    ),
 }
 # Filters that narrow the needs below a chapter-wide, all-States view.
 FINER_THAN_THE_NOTE = ("chapter", "article", "need_type", "coverage")
@@ -55,11 +68,7 @@ def filters_for(user) -> set[str]:
 
 def refusal(name: str) -> str:
     """The message for a filter the user may not use."""
-    return (
-        f"The {SECRETARIAT_FILTERS[name]} filter is for the secretariat. Statistics "
-        f"are published for every State; filter them by cycle, chapter, article, "
-        f"type of need or coverage."
-    )
+    return str(SECRETARIAT_FILTERS[name])
 
 
 class StatisticsFilterForm(forms.Form):
@@ -74,41 +83,47 @@ class StatisticsFilterForm(forms.Form):
         ReviewCycle.objects.all(),
         to_field_name="number",
         required=False,
-        empty_label="All cycles",
+        empty_label=_("All cycles"),
+        label=_("Cycle"),
     )
     review_year = forms.IntegerField(
-        label="Year of the cycle", min_value=1, max_value=10, required=False
+        label=_("Year of the cycle"), min_value=1, max_value=10, required=False
     )
     regional_group = forms.ModelChoiceField(
         RegionalGroup.objects.all(),
         to_field_name="slug",
         required=False,
-        empty_label="All regional groups",
+        empty_label=_("All regional groups"),
+        label=_("Regional group"),
     )
     chapter = forms.ModelChoiceField(
         Chapter.objects.all(),
         to_field_name="number",
         required=False,
-        empty_label="All chapters",
+        empty_label=_("All chapters"),
+        label=_("Chapter"),
     )
     article = forms.ModelChoiceField(
         Article.objects.all(),
         to_field_name="number",
         required=False,
-        empty_label="All articles",
+        empty_label=_("All articles"),
+        label=_("Article"),
     )
     need_type = forms.ModelChoiceField(
         NeedType.objects.all(),
         to_field_name="slug",
         required=False,
-        empty_label="All types",
-        label="Type of need",
+        empty_label=_("All types"),
+        label=_("Type of need"),
     )
     coverage = forms.ChoiceField(
-        choices=[("", "Any coverage"), *Need.Coverage.choices], required=False
+        choices=[("", _("Any coverage")), *Need.Coverage.choices],
+        required=False,
+        label=_("Coverage"),
     )
     as_of = forms.DateField(
-        label="Reviews completed by",
+        label=_("Reviews completed by"),
         required=False,
         help_text="YYYY-MM-DD",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -7,10 +7,13 @@ its CSV download (`needs.exchange.spreadsheets`), whatever its number.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils.translation import gettext
 
 from needs.models import NeedType
 from needs.reports.statistics import StatisticsDocument
-from reviews.models import RegionalGroup
+from reviews.models import Article, Chapter, RegionalGroup
 
 
 @dataclass
@@ -25,19 +28,33 @@ class Table:
 
     @property
     def heading(self) -> str:
-        return f"Table {self.number}" if self.number else ""
+        if not self.number:
+            return ""
+        # Translators: the number of a table of the note: "Table 12".
+        return gettext("Table %(number)s") % {"number": self.number}
 
     def chart_items(self, value_column: int = 1) -> list[tuple[str, int]]:
         return [(str(row[0]), row[value_column]) for row in self.rows]
 
 
 class Names:
-    """Display names of need types and regional groups, read once."""
+    """Display names of need types and regional groups in the active language, read
+    once (one query each); chapter and article titles when first asked for."""
 
     def __init__(self):
-        self.types = dict(NeedType.objects.values_list("slug", "name"))
-        self.regions = dict(RegionalGroup.objects.values_list("slug", "name"))
-        self.regions["none"] = "No regional group"
+        self.types = {t.slug: t.label for t in NeedType.objects.all()}
+        self.regions = {g.slug: g.label for g in RegionalGroup.objects.all()}
+        self.regions["none"] = gettext("No regional group")
+
+    @cached_property
+    def chapters(self) -> dict[str, str]:
+        """Chapter titles by number ("III": "Criminalization and law enforcement")."""
+        return {c.number: c.label for c in Chapter.objects.all()}
+
+    @cached_property
+    def articles(self) -> dict[int, str]:
+        """Article titles by number (15: "Bribery of national public officials")."""
+        return {a.number: a.label for a in Article.objects.all()}
 
 
 def chapter_table(document: StatisticsDocument, chapter: str) -> Table:
@@ -45,27 +62,40 @@ def chapter_table(document: StatisticsDocument, chapter: str) -> Table:
     notes = []
     if chapter == "III":
         notes.append(
-            "Figure XXX of the 2013 note gives a total of 623 chapter III needs; its "
-            "paragraph 9 and Table 1 give 616, which is what the records reproduce."
+            gettext(
+                "Figure XXX of the 2013 note gives a total of 623 chapter III needs; "
+                "its paragraph 9 and Table 1 give 616, which is what the records "
+                "reproduce."
+            )
         )
+    title = gettext(
+        # Translators: a table's title; %(chapter)s is a chapter's Roman numeral.
+        "Technical assistance needs under chapter %(chapter)s of the Convention"
+    )
     return Table(
         slug=f"chapter-{chapter}",
-        title=f"Technical assistance needs under chapter {chapter} of the Convention",
-        columns=["Article", "Number of States parties", "Number of needs"],
+        title=title % {"chapter": chapter},
+        columns=[
+            gettext("Article"),
+            gettext("Number of States parties"),
+            gettext("Number of needs"),
+        ],
         rows=[[a.article, a.states, a.needs] for a in data.articles],
-        total=["All articles", data.states, data.needs],
+        total=[gettext("All articles"), data.states, data.needs],
         notes=notes,
     )
 
 
 def article_table(document: StatisticsDocument, number: int, names: Names) -> Table:
     entry = document.article(number)
+    # Translators: a table's title; %(article)s is an article's number.
+    title = gettext("Technical assistance needs related to article %(article)s")
     return Table(
         slug=f"article-{number}",
-        title=f"Technical assistance needs related to article {number}",
-        columns=["Type of need", "Number of States parties"],
+        title=title % {"article": number},
+        columns=[gettext("Type of need"), gettext("Number of States parties")],
         rows=[[names.types[slug], count] for slug, count in entry.by_type.items()],
-        total=["Total", entry.needs],
+        total=[gettext("Total"), entry.needs],
     )
 
 
@@ -88,21 +118,34 @@ def types_table(
     counts = (
         document.chapters[chapter].needs_by_type if chapter else document.needs_by_type
     )
-    scope = f"chapter {chapter} of the Convention" if chapter else "all chapters"
+    if chapter:
+        title = gettext(
+            # Translators: a table's title; %(chapter)s is a chapter's Roman numeral.
+            "Technical assistance needs related to chapter %(chapter)s of the "
+            "Convention, by type"
+        ) % {"chapter": chapter}
+    else:
+        title = gettext("Technical assistance needs related to all chapters, by type")
     return Table(
         slug=f"types-{chapter}" if chapter else "types",
-        title=f"Technical assistance needs related to {scope}, by type",
-        columns=["Type of need", "Number of needs"],
+        title=title,
+        columns=[gettext("Type of need"), gettext("Number of needs")],
         rows=[[names.types[slug], count] for slug, count in counts.items()],
-        total=["Total", sum(counts.values())],
+        total=[gettext("Total"), sum(counts.values())],
     )
 
 
 def states_by_type_table(document: StatisticsDocument, names: Names) -> Table:
     return Table(
         slug="states-by-type",
-        title="Technical assistance needs, by type and number of States parties",
-        columns=["Type of need", "Number of States parties", "Number of needs"],
+        title=gettext(
+            "Technical assistance needs, by type and number of States parties"
+        ),
+        columns=[
+            gettext("Type of need"),
+            gettext("Number of States parties"),
+            gettext("Number of needs"),
+        ],
         rows=[
             [names.types[slug], count, document.needs_by_type[slug]]
             for slug, count in document.states_by_type.items()
@@ -113,10 +156,15 @@ def states_by_type_table(document: StatisticsDocument, names: Names) -> Table:
 def needs_by_article_table(document: StatisticsDocument) -> Table:
     return Table(
         slug="articles",
-        title=(
+        title=gettext(
             "Technical assistance needs identified by States parties, by article number"
         ),
-        columns=["Article", "Chapter", "Number of States parties", "Number of needs"],
+        columns=[
+            gettext("Article"),
+            gettext("Chapter"),
+            gettext("Number of States parties"),
+            gettext("Number of needs"),
+        ],
         rows=[
             [a.article, chapter, a.states, a.needs]
             for chapter, data in document.chapters.items()
@@ -128,13 +176,17 @@ def needs_by_article_table(document: StatisticsDocument) -> Table:
 def regions_table(document: StatisticsDocument, names: Names) -> Table:
     chapters = document.chapters_with_needs()
     regions = list(document.states_reviewed_by_region)
+    # Translators: a column of a table; %(chapter)s is a chapter's Roman numeral.
+    with_needs = gettext("States with chapter %(chapter)s needs")
     return Table(
         slug="regions",
-        title="States parties reviewed and identifying needs, by regional group",
+        title=gettext(
+            "States parties reviewed and identifying needs, by regional group"
+        ),
         columns=[
-            "Regional group",
-            "States reviewed",
-            *[f"States with chapter {c} needs" for c in chapters],
+            gettext("Regional group"),
+            gettext("States reviewed"),
+            *[with_needs % {"chapter": c} for c in chapters],
         ],
         rows=[
             [
@@ -145,7 +197,7 @@ def regions_table(document: StatisticsDocument, names: Names) -> Table:
             for slug in regions
         ],
         total=[
-            "All groups",
+            gettext("All groups"),
             document.states_reviewed,
             *[document.chapters[c].states for c in chapters],
         ],
@@ -154,20 +206,31 @@ def regions_table(document: StatisticsDocument, names: Names) -> Table:
 
 def distribution_table(document: StatisticsDocument, chapter: str) -> Table:
     histogram = document.states_by_needs_count[chapter]
+    title = gettext(
+        # Translators: a table's title; %(chapter)s is a chapter's Roman numeral.
+        "States parties by number of needs identified under chapter %(chapter)s"
+    )
     return Table(
         slug=f"distribution-{chapter}",
-        title=f"States parties by number of needs identified under chapter {chapter}",
-        columns=["Number of needs", "Number of States parties"],
+        title=title % {"chapter": chapter},
+        columns=[gettext("Number of needs"), gettext("Number of States parties")],
         rows=[[int(k), v] for k, v in histogram.items()],
-        total=["Total", sum(histogram.values())],
+        total=[gettext("Total"), sum(histogram.values())],
     )
 
 
 def coverage_table(document: StatisticsDocument, names: Names) -> Table:
     return Table(
         slug="coverage",
-        title="Coverage of the needs by type: met fully, in part, not yet addressed",
-        columns=["Type of need", "Met fully", "Met in part", "Not yet addressed"],
+        title=gettext(
+            "Coverage of the needs by type: met fully, in part, not yet addressed"
+        ),
+        columns=[
+            gettext("Type of need"),
+            gettext("Met fully"),
+            gettext("Met in part"),
+            gettext("Not yet addressed"),
+        ],
         rows=[
             [
                 names.types[slug],

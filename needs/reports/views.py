@@ -8,11 +8,18 @@ that user, and lays it out; nothing here counts.
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, pgettext_lazy
 
 from needs.exchange.spreadsheets import tables_csv
 from needs.reports import draft_note, tables
 from needs.reports.charts import bar_chart
 from needs.reports.forms import StatisticsFilterForm
+
+# The units of the charts' text alternatives ("Legislative assistance: 4 needs").
+CHART_UNIT = "unit of a chart's values"
+NEEDS = pgettext_lazy(CHART_UNIT, "needs")
+STATES = pgettext_lazy(CHART_UNIT, "States parties")
+STATES_REVIEWED = pgettext_lazy(CHART_UNIT, "States parties reviewed")
 
 
 def _report(request, template, build):
@@ -28,7 +35,7 @@ def _report(request, template, build):
     return render(request, template, context | build(document, names))
 
 
-def _figure(table, *, unit="needs", column=1):
+def _figure(table, *, unit=NEEDS, column=1):
     return {
         "table": table,
         "chart": bar_chart(table.title, table.chart_items(column), unit=unit),
@@ -41,7 +48,7 @@ def overview(request):
         by_type = tables.states_by_type_table(document, names)
         return {
             "figure_i": _figure(tables.types_table(document, names)),
-            "figure_i_states": _figure(by_type, unit="States parties"),
+            "figure_i_states": _figure(by_type, unit=STATES),
             "figure_ii": _figure(tables.needs_by_article_table(document), column=3),
             "chapters": document.chapters_with_needs(),
         }
@@ -53,17 +60,18 @@ def overview(request):
 def chapter(request, number):
     def build(document, names):
         if number not in document.chapters:
-            raise Http404("No such chapter in these statistics.")
+            raise Http404(gettext("No such chapter in these statistics."))
         numbered = {t.slug: t for t in tables.numbered_tables(document, names)}
         table = numbered.get(f"chapter-{number}") or tables.chapter_table(
             document, number
         )
         return {
             "chapter": number,
+            "title": names.chapters.get(number, ""),
             "data": document.chapters[number],
-            "figure": _figure(table, unit="States parties"),
+            "figure": _figure(table, unit=STATES),
             "article_tables": [
-                _figure(numbered[f"article-{a.article}"], unit="States parties")
+                _figure(numbered[f"article-{a.article}"], unit=STATES)
                 | {"article": a.article}
                 for a in document.chapters[number].articles
             ],
@@ -78,10 +86,13 @@ def article(request, number):
         numbered = {t.slug: t for t in tables.numbered_tables(document, names)}
         table = numbered.get(f"article-{number}")
         if table is None:
-            raise Http404("No need recorded for this article with these filters.")
+            raise Http404(
+                gettext("No need recorded for this article with these filters.")
+            )
         return {
             "entry": document.article(number),
-            "figure": _figure(table, unit="States parties"),
+            "title": names.articles.get(number, ""),
+            "figure": _figure(table, unit=STATES),
         }
 
     return _report(request, "reports/article.html", build)
@@ -105,7 +116,7 @@ def types(request):
 def regions(request):
     def build(document, names):
         table = tables.regions_table(document, names)
-        return {"figure": _figure(table, unit="States parties reviewed")}
+        return {"figure": _figure(table, unit=STATES_REVIEWED)}
 
     return _report(request, "reports/regions.html", build)
 
@@ -115,7 +126,7 @@ def distribution(request):
     def build(document, names):
         return {
             "figures": [
-                _figure(tables.distribution_table(document, c), unit="States parties")
+                _figure(tables.distribution_table(document, c), unit=STATES)
                 for c in document.chapters_with_needs()
             ]
         }
@@ -162,7 +173,7 @@ def table_csv(request, slug):
         return _download(tables_csv(published), "tables.csv", "text/csv")
     table = next((t for t in published if t.slug == slug), None)
     if table is None:
-        raise Http404("No such table for these filters.")
+        raise Http404(gettext("No such table for these filters."))
     return _download(tables_csv([table]), f"{slug}.csv", "text/csv")
 
 

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from needs.exchange.spreadsheets import tables_csv
 from needs.reports import draft_note, tables
@@ -19,10 +20,12 @@ FILTERS = [
 
 
 class Command(BaseCommand):
-    help = (
-        "Print the statistics: the JSON document (as GET /api/v1/statistics/ serves "
-        "it), every table as CSV, or the draft note as Markdown."
-    )
+    @property
+    def help(self) -> str:  # argparse needs a str, in the active language
+        return gettext(
+            "Print the statistics: the JSON document (as GET /api/v1/statistics/ "
+            "serves it), every table as CSV, or the draft note as Markdown."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -40,7 +43,9 @@ class Command(BaseCommand):
                 f"--{field.replace('_', '-')}: {' '.join(errors)}"
                 for field, errors in form.errors.items()
             )
-            raise CommandError(f"Invalid filters: {messages}")
+            # Translators: %(messages)s are the messages, option by option.
+            message = gettext("Invalid filters: %(messages)s")
+            raise CommandError(message % {"messages": messages})
         document = form.document()
         if options["format"] == "json":
             self.stdout.write(
