@@ -59,7 +59,7 @@ serve: $(STAMP)
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete $(MESSAGES_IGNORE)
-	DEBUG=1 $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES))
+	DEBUG=1 $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES)) $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -42,6 +42,8 @@ class StatePartyFactory(factory.django.DjangoModelFactory):
 class CountryReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CountryReview
+        # The `shares` hook creates Consent rows; the review itself is unchanged.
+        skip_postgeneration_save = True
 
     state = factory.SubFactory(StatePartyFactory)
     cycle = factory.LazyFunction(lambda: ReviewCycle.objects.get(number=1))

@@ -429,6 +429,7 @@ def assistance_links(*, user, assistance: Assistance):
 # Reminders: follow-up steps and action-plan items due within 30 days or overdue
 # ---------------------------------------------------------------------------
 HORIZON = datetime.timedelta(days=30)
+NO_RESULT = _("no expected result recorded")
 # Subjects of the reminders by what falls due and when.
 SUBJECTS = {
     ("follow-up", "overdue"): _(
@@ -450,12 +451,33 @@ SUBJECTS = {
 }
 
 
+# Translators: a reminder's text: the next step of a follow-up, and when.
+FOLLOW_UP_BODY = _("%(step)s — due %(date)s.")
+PLAN_ITEM_BODY = _(
+    # Translators: a reminder's text: an action plan's item, who is responsible
+    # for it, what it should achieve, and when it is due.
+    "%(plan)s, item %(rank)s (%(authority)s): %(result)s — due %(date)s."
+)
+
+
 @dataclass(frozen=True)
 class Due:
+    """Something that falls due, and who is reminded of it. Its subject and body are
+    written in the active language (each recipient's, when the e-mail goes out)."""
+
     key: str
-    subject: str
-    body: str
+    subject_text: str
+    body_text: str
+    values: dict
     recipients: tuple[str, ...]
+
+    @property
+    def subject(self) -> str:
+        return str(self.subject_text) % self.values
+
+    @property
+    def body(self) -> str:
+        return str(self.body_text) % self.values
 
 
 def _emails_by_state() -> tuple[dict, dict]:
@@ -494,16 +516,16 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
             if step.responsible and step.responsible.email
             else []
         )
-        # Translators: a reminder's text: the next step of a follow-up, and when.
-        body = gettext("%(step)s — due %(date)s.") % {
-            "step": step.next_step,
-            "date": step.next_step_due,
-        }
         found.append(
             Due(
                 key=f"follow-up:{step.pk}:{step.next_step_due}:{period}",
-                subject=SUBJECTS["follow-up", period] % {"state": step.review.state},
-                body=body,
+                subject_text=SUBJECTS["follow-up", period],
+                body_text=FOLLOW_UP_BODY,
+                values={
+                    "state": step.review.state,
+                    "step": step.next_step,
+                    "date": step.next_step_due,
+                },
                 recipients=tuple(emails + focal[step.review.state_id]),
             )
         )
@@ -514,22 +536,19 @@ def reminders_due(*, today: datetime.date) -> list[Due]:
         period = _period(item.due_on, today)
         state_id = item.plan.state_id
         emails = secretariat[state_id] + focal[state_id]
-        body = gettext(
-            # Translators: a reminder's text: an action plan's item, who is responsible
-            # for it, what it should achieve, and when it is due.
-            "%(plan)s, item %(rank)s (%(authority)s): %(result)s — due %(date)s."
-        ) % {
-            "plan": item.plan.title,
-            "rank": item.rank,
-            "authority": item.responsible_authority,
-            "result": item.expected_result or gettext("no expected result recorded"),
-            "date": item.due_on,
-        }
         found.append(
             Due(
                 key=f"plan-item:{item.pk}:{item.due_on}:{period}",
-                subject=SUBJECTS["plan-item", period] % {"state": item.plan.state},
-                body=body,
+                subject_text=SUBJECTS["plan-item", period],
+                body_text=PLAN_ITEM_BODY,
+                values={
+                    "state": item.plan.state,
+                    "plan": item.plan.title,
+                    "rank": item.rank,
+                    "authority": item.responsible_authority,
+                    "result": item.expected_result or NO_RESULT,
+                    "date": item.due_on,
+                },
                 recipients=tuple(emails),
             )
         )

@@ -6,11 +6,13 @@ fields they own (a need's coverage and its basis, consent, plan items, links).
 """
 
 import datetime
+from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from needs.followup.selectors import Due, reminders_due
@@ -33,7 +35,7 @@ from needs.permissions import (
     can_record_consent,
     can_record_follow_up,
 )
-from reviews.models import CountryReview
+from reviews.models import Account, CountryReview
 
 COUNTING = [
     Assistance.Status.ONGOING,
@@ -292,15 +294,29 @@ def reminders_send(*, today: datetime.date) -> list[Due]:
             "key", flat=True
         )
     )
+    languages = _languages_of([e for due in due_items for e in due.recipients])
     for due in due_items:
         if due.key in already or not due.recipients:
             continue
-        send_mail(due.subject, due.body, None, list(due.recipients))
-        Reminder.objects.create(
-            key=due.key, subject=due.subject, recipients=", ".join(due.recipients)
-        )
+        # One e-mail per language, each in its recipients' own.
+        by_language = defaultdict(list)
+        for email in due.recipients:
+            by_language[languages.get(email) or settings.LANGUAGE_CODE].append(email)
+        for language, emails in sorted(by_language.items()):
+            with translation.override(language):
+                send_mail(due.subject, due.body, None, emails)
+        with translation.override(settings.LANGUAGE_CODE):
+            Reminder.objects.create(
+                key=due.key, subject=due.subject, recipients=", ".join(due.recipients)
+            )
         sent.append(due)
     return sent
+
+
+def _languages_of(emails: list[str]) -> dict[str, str]:
+    """The language each recipient chose in their profile (by e-mail; one query)."""
+    accounts = Account.objects.filter(user__email__in=set(emails)).exclude(language="")
+    return dict(accounts.values_list("user__email", "language"))
 
 
 # ---------------------------------------------------------------------------

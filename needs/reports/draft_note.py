@@ -34,21 +34,25 @@ CHINESE_NUMERALS = "零一二三四五六七八九"
 # Languages whose sentences begin with a capital letter (Arabic and Chinese have none).
 CAPITALISED = {"en", "fr", "es", "ru"}
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-IN_A_SENTENCE = "regional group in a sentence"
 REGION_PHRASES = {
-    "african": pgettext_lazy(IN_A_SENTENCE, "the Group of African States"),
-    "asia-pacific": pgettext_lazy(IN_A_SENTENCE, "the Group of Asia-Pacific States"),
+    "african": pgettext_lazy(
+        "regional group in a sentence", "the Group of African States"
+    ),
+    "asia-pacific": pgettext_lazy(
+        "regional group in a sentence", "the Group of Asia-Pacific States"
+    ),
     "eastern-european": pgettext_lazy(
-        IN_A_SENTENCE, "the Group of Eastern European States"
+        "regional group in a sentence", "the Group of Eastern European States"
     ),
     "latin-american-caribbean": pgettext_lazy(
-        IN_A_SENTENCE, "the Group of Latin American and Caribbean States"
+        "regional group in a sentence",
+        "the Group of Latin American and Caribbean States",
     ),
     "western-european-other": pgettext_lazy(
-        IN_A_SENTENCE, "the Group of Western European and other States"
+        "regional group in a sentence", "the Group of Western European and other States"
     ),
 }
-NO_REGION_PHRASE = pgettext_lazy(IN_A_SENTENCE, "no regional group")
+NO_REGION_PHRASE = pgettext_lazy("regional group in a sentence", "no regional group")
 
 
 @dataclass
@@ -63,13 +67,25 @@ def _language() -> str:
     return (get_language() or "en").split("-")[0].lower()
 
 
-def number(value: int, *, capital: bool = False) -> str:
-    """Numbers below ten in words, as the note writes them, in the active language;
+# The gender of what is counted, where the word for a number agrees with it:
+# Russian "одно государство", "одна потребность"; Spanish "un Estado", "una necesidad"
+# (num2words knows Russian genders; for Spanish only "one" changes).
+RUSSIAN_GENDER = {"states": "n", "needs": "f"}
+SPANISH_ONE = {"states": "un", "needs": "una"}
+
+
+def number(value: int, *, capital: bool = False, noun: str = "states") -> str:
+    """Numbers below ten in words, as the note writes them, in the active language,
+    agreeing with `noun` ("states" or "needs") where the language wants it;
     `capital` at the start of a sentence, where the language has capitals."""
     if not 0 <= value < 10:
         return str(value)
     language = _language()
-    if language in NUM2WORDS_LANGUAGES:
+    if language == "ru":
+        text = num2words(value, lang="ru", gender=RUSSIAN_GENDER[noun])
+    elif language == "es" and value == 1:
+        text = SPANISH_ONE[noun]
+    elif language in NUM2WORDS_LANGUAGES:
         text = num2words(value, lang=language)
     elif language == "zh":
         text = CHINESE_NUMERALS[value]
@@ -89,7 +105,7 @@ def article_sentence(entry: ArticleStatistics, table_number: int) -> str:
     )
     values = {
         "states": entry.states,
-        "needs": needs % {"needs": number(entry.needs)},
+        "needs": needs % {"needs": number(entry.needs, noun="needs")},
         "article": entry.article,
         "table": table_number,
     }
@@ -245,7 +261,7 @@ def _trend_sentence(chapter: str, data, names: Names) -> str:
         "%(needs)s needs",
         "%(needs)s needs",
         data.needs_by_type[top],
-    ) % {"needs": number(data.needs_by_type[top])}
+    ) % {"needs": number(data.needs_by_type[top], noun="needs")}
     return ngettext(
         # Translators: %(chapter)s is a chapter's Roman numeral, %(needs)s a number in
         # figures, %(type)s a type of need in lower case ("legislative assistance"),

@@ -16,10 +16,9 @@ from needs.reports.charts import bar_chart
 from needs.reports.forms import StatisticsFilterForm
 
 # The units of the charts' text alternatives ("Legislative assistance: 4 needs").
-CHART_UNIT = "unit of a chart's values"
-NEEDS = pgettext_lazy(CHART_UNIT, "needs")
-STATES = pgettext_lazy(CHART_UNIT, "States parties")
-STATES_REVIEWED = pgettext_lazy(CHART_UNIT, "States parties reviewed")
+NEEDS = pgettext_lazy("unit of a chart's values", "needs")
+STATES = pgettext_lazy("unit of a chart's values", "States parties")
+STATES_REVIEWED = pgettext_lazy("unit of a chart's values", "States parties reviewed")
 
 
 def _report(request, template, build):

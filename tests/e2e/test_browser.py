@@ -6,11 +6,13 @@ that a missing browser fails instead.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
-from needs.models import Need
+from needs.models import Need, NeedType
 from reviews.models import Account, RegionalGroup
 from tests.factories import (
     SHARES_REPORT,
@@ -179,4 +181,47 @@ def test_a_viewer_sees_the_accepted_text_until_the_secretariat_accepts_the_chang
     page.goto(f"{base}/needs/{need.pk}/")
     assert page.get_by_text("Proposed wording").is_visible()
     assert page.get_by_text("Accepted wording").count() == 0
+    page.close()
+
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+def test_arabic_mirrors_the_layout_and_every_language_renders(chromium, live_server):
+    base = live_server.url
+    NeedFactory(
+        review=CountryReviewFactory(state__code="OWN"),
+        need_type=NeedType.objects.get(slug="capacity-building"),
+    )
+    AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, base, "sec")
+    page.goto(f"{base}/reports/articles/15/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def choose(language):
+        page.locator("#language").select_option(language)
+        page.locator("form.language button").click()
+        page.wait_for_load_state()
+
+    # Arabic: right to left, the menu starts on the right, the chart still draws.
+    choose("ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    brand = page.locator("a.brand").bounding_box()
+    assert brand["x"] > 1280 / 2
+    chart = page.locator("figure.chart svg").first
+    assert chart.is_visible()
+    assert chart.bounding_box()["width"] > 100
+    page.screenshot(path=SCREENSHOTS / "article-15-ar.png", full_page=True)
+
+    # Every other language, one screenshot each at 1280 px.
+    for language in ["zh-hans", "fr", "ru", "es", "en"]:
+        choose(language)
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator("html").get_attribute("dir") == "ltr"
+        page.screenshot(path=SCREENSHOTS / f"article-15-{language}.png", full_page=True)
+
+    # Back in English the menu starts on the left again.
+    assert page.locator("a.brand").bounding_box()["x"] < 1280 / 2
     page.close()

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
-from needs.followup import services
+from needs.followup import selectors, services
 from needs.models import (
     ActionPlan,
     ActionPlanItem,
@@ -188,3 +189,33 @@ def test_reminders_go_once_per_item_and_period(own_review, focal_point):
     services.reminders_send(today=TODAY + datetime.timedelta(days=25))
     assert len(mail.outbox) == 3  # the step is now overdue: a new period
     assert Reminder.objects.count() == 3
+
+
+def test_each_recipient_is_reminded_in_their_language(own_review, focal_point):
+    # given a focal point who reads French and secretariat staff who read English
+    focal_point.email = "fp@example.org"
+    focal_point.save()
+    Account.objects.filter(user=focal_point).update(language="fr")
+    staff = AccountFactory(
+        role=Account.Role.SECRETARIAT, user__email="sec@example.org"
+    ).user
+    FollowUp.objects.create(
+        review=own_review,
+        letter_sent_on=datetime.date(2014, 1, 1),
+        responsible=staff,
+        next_step="Atelier",
+        next_step_due=TODAY - datetime.timedelta(2),
+    )
+
+    # when the reminders go out
+    services.reminders_send(today=TODAY)
+
+    # then each reads it in their own language
+    [due] = selectors.reminders_due(today=TODAY)
+    with translation.override("fr"):
+        french = due.subject
+    with translation.override("en"):
+        english = due.subject
+    assert french != english
+    sent = {tuple(m.to): m.subject for m in mail.outbox}
+    assert sent == {("fp@example.org",): french, ("sec@example.org",): english}
