@@ -29,12 +29,10 @@ from reviews.models import (
     ReviewCycle,
     StateParty,
 )
+from reviews.names import NAMES_DIR, translated_names
 from reviews.permissions import can_change_reviews
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-# The names of the reference data in the other official languages: one file per
-# language (kind, key, name); State names come from CLDR (Babel) instead.
-NAMES_DIR = DATA_DIR / "names"
 # CLDR knows the European Union by its alpha-2 code only.
 CLDR_TERRITORY = {"EUU": "EU"}
 
@@ -118,19 +116,6 @@ def reference_load() -> LoadResult:
     _names_load()
     created = sum(flags)
     return LoadResult(created=created, updated=len(flags) - created)
-
-
-def translated_names(names_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
-    """{(kind, key): {language: name}} from `names_dir`/<language>.tsv files."""
-    names: dict[tuple[str, str], dict[str, str]] = {}
-    for code, _ in settings.LANGUAGES:
-        path = names_dir / f"{code}.tsv"
-        if code == "en" or not path.exists():
-            continue
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                names.setdefault((row["kind"], row["key"]), {})[code] = row["name"]
-    return names
 
 
 def _state_names(code: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from num2words import num2words
 
 from needs.reports.statistics import ArticleStatistics, StatisticsDocument
 from needs.reports.tables import Names, Table, numbered_tables, types_table
+from reviews.names import heading_label
 
 WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 # Numbers in words in the other official languages: num2words for these; Chinese is
@@ -337,10 +338,10 @@ def _chapter_blocks(document, chapter, roman, tables) -> list[Block]:
     for entry in data.articles:
         if entry.section and entry.section != section:
             section = entry.section
-            out.append(Block("h3", section))
+            out.append(Block("h3", heading_label(section)))
         if entry.subsection and entry.subsection != subsection:
             subsection = entry.subsection
-            out.append(Block("h4", subsection))
+            out.append(Block("h4", heading_label(subsection)))
         table = tables[f"article-{entry.article}"]
         out.append(Block("p", article_sentence(entry, table.number)))
         out.append(Block("table", table=table))

@@ -1,5 +1,7 @@
 from django import template
 
+from reviews.names import heading_label
+
 register = template.Library()
 
 
@@ -7,3 +9,9 @@ register = template.Library()
 def get_item(mapping, key):
     """mapping[key] in a template; None when absent."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def heading(text):
+    """A section heading of the note in the active language."""
+    return heading_label(text) if text else text

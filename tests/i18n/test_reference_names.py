@@ -6,6 +6,8 @@ from django.utils import translation
 
 from needs.models import NeedType
 from reviews.models import Article, Chapter, RegionalGroup, StateParty
+from reviews.names import NAMES_DIR, translated_names
+from tests.factories import NeedFactory
 
 pytestmark = pytest.mark.django_db
 OTHERS = ["ar", "zh-hans", "fr", "ru", "es"]
@@ -57,3 +59,24 @@ def test_the_label_follows_the_active_language():
     with translation.override("fr"):
         assert article.label != "Bribery of national public officials"
         assert article.label == article.names["fr"]
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_every_section_heading_of_the_note_is_translated(language):
+    articles = Article.objects.all()
+    headings = {a.section for a in articles} | {a.subsection for a in articles}
+    headings.discard("")
+    named = translated_names(NAMES_DIR)
+    missing = sorted(
+        h for h in headings if not named.get(("heading", h), {}).get(language)
+    )
+    assert len(headings) > 20
+    assert missing == []
+
+
+def test_an_article_page_shows_its_heading_in_the_language(client):
+    NeedFactory()
+    response = client.get("/reports/articles/15/", headers={"accept-language": "fr"})
+    html = response.getvalue().decode()
+    assert "A. Infractions de corruption" in html
+    assert "A. Bribery offences" not in html
