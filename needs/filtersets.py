@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from needs.models import Need, NeedType
+from reviews.filtersets import field_label
 from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle, StateParty
 
 
@@ -51,15 +52,25 @@ class NeedFilterSet(django_filters.FilterSet):
         empty_label=_("All types"),
         label=_("Type of need"),
     )
-    coverage = django_filters.ChoiceFilter(choices=Need.Coverage.choices)
-    priority = django_filters.ChoiceFilter(choices=Need.Priority.choices)
-    source = django_filters.ChoiceFilter(choices=Need.Source.choices)
+    # Labels given lazily: django-filter would cache its own, in the language of the
+    # first request that renders them.
+    coverage = django_filters.ChoiceFilter(
+        choices=Need.Coverage.choices, label=field_label(Need, "coverage")
+    )
+    priority = django_filters.ChoiceFilter(
+        choices=Need.Priority.choices, label=field_label(Need, "priority")
+    )
+    source = django_filters.ChoiceFilter(
+        choices=Need.Source.choices, label=field_label(Need, "source")
+    )
     donor = django_filters.NumberFilter(
         field_name="assistance_links__assistance__donors",
         distinct=True,
         label=_("Addressed by donor (id)"),
     )
-    status = django_filters.ChoiceFilter(choices=Need.Status.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Need.Status.choices, label=field_label(Need, "status")
+    )
     updated_after = django_filters.DateFilter(
         field_name="updated_at", lookup_expr="date__gte"
     )

@@ -2,9 +2,17 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import CountryReview, RegionalGroup, StateParty
+
+
+def field_label(model, name: str):
+    """The field's verbose name, capitalised and still lazy (translated when shown).
+    django-filter caches the labels it makes itself in the language of the first
+    request that renders them; labels given this way follow every request's."""
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 class StatePartyFilterSet(django_filters.FilterSet):
@@ -13,7 +21,13 @@ class StatePartyFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("All regional groups"),
     )
-    party_status = django_filters.ChoiceFilter(choices=StateParty.PartyStatus.choices)
+    party_status = django_filters.ChoiceFilter(
+        choices=StateParty.PartyStatus.choices,
+        label=field_label(StateParty, "party_status"),
+    )
+    reconstructed = django_filters.BooleanFilter(
+        label=field_label(StateParty, "reconstructed")
+    )
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
 
     class Meta:
