@@ -3,9 +3,9 @@ every route's parameters, in the query string of every route, and in the codes o
 JSON bodies.
 
 PostgreSQL refuses NUL in text, so there a NUL that reaches a lookup is a 500; SQLite
-stores it. The tests where that happens are marked `postgres`: they mean most there,
-and they run on SQLite too, where every request also asserts that no query reaches
-the database with a NUL in its parameters, so that the SQLite run is as strict.
+stores it. CI runs these on PostgreSQL, where they mean most, and on SQLite, where
+every request also asserts that no query reaches the database with a NUL in its
+parameters, so that the SQLite run is as strict.
 The routes come from the URL resolver, so a new route is covered without anyone
 remembering it.
 """
@@ -116,7 +116,6 @@ def _assert_refused(response):
         assert response["Content-Type"].startswith("text/plain")
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("value", BAD_VALUES.values(), ids=BAD_VALUES.keys())
 @pytest.mark.parametrize(
     ("template", "params"), WITH_PARAMETERS, ids=[t for t, _ in WITH_PARAMETERS]
@@ -129,7 +128,6 @@ def test_a_control_character_in_a_route_parameter_is_not_a_server_error(
     assert response.status_code in {400, 404}, (path, response.status_code)
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("template", WITHOUT_PARAMETERS)
 def test_a_nul_in_the_query_string_is_refused_on_every_route(browser, template):
     _assert_refused(browser.get(f"{template}?{BAD_QUERY}"))
@@ -168,7 +166,6 @@ def _writes(need):
     ]
 
 
-@pytest.mark.postgres
 def test_a_nul_in_a_json_code_field_is_refused(api, need):
     # given records to write to, and bodies with a NUL in a code field
     writes = _writes(need)
