@@ -206,6 +206,7 @@ def unmet_needs(*, user):
         .exclude(Exists(has_link))
         .exclude(coverage=Need.Coverage.MET_FULLY)
         .with_related()
+        .with_sharing(user)
         .in_note_order()
     )
 

@@ -10,6 +10,7 @@ from needs.models import (
     FollowUp,
 )
 from tests.factories import (
+    CountryReviewFactory,
     NeedFactory,
 )
 
@@ -71,3 +72,21 @@ def test_state_follow_up_page_for_the_state_and_the_secretariat(
     client.force_login(secretariat)
     assert client.get(other).status_code == 200
     assert client.get(reverse("followup:clusters"), {"threshold": 2}).status_code == 200
+
+
+def test_unmet_needs_csv_costs_the_same_queries_for_2_or_10_needs(
+    client, viewer, django_assert_max_num_queries
+):
+    review = CountryReviewFactory(shares=["need-descriptions"])
+    for need_type in range(1, 3):
+        NeedFactory(review=review, need_type_id=need_type)
+    client.force_login(viewer)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("followup:unmet_needs") + "?format=csv").getvalue()
+    for need_type in range(3, 10):
+        NeedFactory(review=review, need_type_id=need_type)
+    NeedFactory(review=CountryReviewFactory(shares=["need-descriptions"]))
+    with django_assert_max_num_queries(len(few)) as many:
+        body = client.get(reverse("followup:unmet_needs") + "?format=csv").getvalue()
+    assert body.decode().count("\n") == 11  # the header and ten needs
+    assert len(many) == len(few)
