@@ -12,7 +12,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from needs import services
 from needs.followup import admin as followup_admin  # noqa: F401  (registers it)
 from needs.followup.services import need_coverage_set
-from needs.models import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
+from needs.models import (
+    EntryDecision,
+    EntryEvent,
+    Need,
+    NeedProposal,
+    NeedType,
+    NeedTypeAlias,
+)
 from reviews.admin import ScopedAdminMixin
 from reviews.models import CountryReview
 from reviews.services import review_save
@@ -208,8 +215,20 @@ class NeedProposalAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return False
 
 
+class EntryDecisionInline(admin.TabularInline):
+    model = EntryDecision
+    fields = ["article", "need_type", "kind", "outcome", "comment"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(EntryEvent)
 class EntryEventAdmin(admin.ModelAdmin):
+    inlines = [EntryDecisionInline]
     list_display = ["review", "action", "user", "at", "need_count"]
     list_filter = ["action"]
     search_fields = ["review__state__name", "comment"]

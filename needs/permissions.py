@@ -169,6 +169,11 @@ def can_decide_review(user, review) -> bool:
     return is_secretariat(user)
 
 
+def can_decide_any_review(user) -> bool:
+    """Whether `user` works the queue of submissions (the secretariat)."""
+    return is_secretariat(user)
+
+
 def can_decide_coverage(user, need) -> bool:
     """Confirm, correct or clear a need's coverage at once: the secretariat. A focal
     point reports coverage as a proposal (`can_edit_need`)."""

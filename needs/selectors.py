@@ -5,11 +5,13 @@ Every function that returns records takes the user first and applies `visible_to
 what is not visible does not exist (the caller answers 404).
 """
 
+import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import pgettext_lazy
 
@@ -19,12 +21,18 @@ from needs.models import (
     Assistance,
     AssistanceNeed,
     Consent,
+    EntryDecision,
+    EntryEvent,
     FollowUp,
     FollowUpEvent,
     Need,
     NeedProposal,
 )
-from needs.permissions import can_see_proposals, can_view_history
+from needs.permissions import (
+    can_decide_any_review,
+    can_see_proposals,
+    can_view_history,
+)
 from reviews.models import Article, CountryReview, StateParty
 from reviews.permissions import focal_state_id, review_filter
 
@@ -180,6 +188,104 @@ def review_entry_status(review: CountryReview) -> str:
 
 
 # ---------------------------------------------------------------------------
+# The secretariat's queue of submissions and the decision page
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Submission:
+    """A review with proposals awaiting the secretariat: what changed, since when."""
+
+    review: CountryReview
+    new: int
+    changed: int
+    withdrawn: int
+    since: datetime.datetime | None
+
+    @property
+    def total(self) -> int:
+        return self.new + self.changed + self.withdrawn
+
+    @property
+    def age_days(self) -> int | None:
+        return (timezone.now() - self.since).days if self.since else None
+
+
+def submissions_queue(*, user) -> list[Submission]:
+    """Reviews with submitted proposals that `user` decides on, oldest first (two
+    queries whatever their number)."""
+    if not can_decide_any_review(user):
+        return []
+    kinds = NeedProposal.Kind
+    rows = (
+        NeedProposal.objects.visible_to(user)
+        .filter(status=NeedProposal.Status.SUBMITTED)
+        .values("need__review")
+        .annotate(
+            new=Count("pk", filter=Q(kind=kinds.NEW)),
+            changed=Count("pk", filter=Q(kind=kinds.CHANGE)),
+            withdrawn=Count("pk", filter=Q(kind=kinds.WITHDRAWAL)),
+            since=Min("submitted_at"),
+        )
+        .order_by(F("since").asc(nulls_first=True), "need__review")
+    )
+    rows = list(rows)
+    reviews = CountryReview.objects.select_related("state", "cycle").in_bulk(
+        [row["need__review"] for row in rows]
+    )
+    return [
+        Submission(
+            review=reviews[row.pop("need__review")],
+            **row,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """A submitted proposal as the decision page shows it: the need, what kind of
+    proposal, and each changed field with its accepted and proposed value."""
+
+    proposal: NeedProposal
+    changes: list[tuple[str, object, object]]
+
+    @property
+    def need(self) -> Need:
+        return self.proposal.need
+
+
+def pending_decisions(*, user, review: CountryReview) -> list[PendingDecision]:
+    """The review's submitted proposals with their differences (for the decider)."""
+    proposals = (
+        NeedProposal.objects.visible_to(user)
+        .filter(need__review=review, status=NeedProposal.Status.SUBMITTED)
+        .select_related("need__article", "need__need_type", "proposed_by")
+        .order_by("need__article__number", "need__need_type__display_order")
+    )
+    return [
+        PendingDecision(
+            proposal=proposal,
+            changes=labelled_changes(Need, proposal.changes()),
+        )
+        for proposal in proposals
+    ]
+
+
+def review_decisions(*, user, review: CountryReview, limit: int = 20):
+    """The review's last entry events, each with its decisions per need."""
+    return (
+        EntryEvent.objects.visible_to(user)
+        .filter(review=review)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=EntryDecision.objects.select_related("article", "need_type"),
+            )
+        )[:limit]
+    )
+
+
+# ---------------------------------------------------------------------------
 # The focal point's digest of open items
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -191,6 +297,8 @@ class Digest:
     unaddressed: int
     without_description: int
     handover: object | None
+    review: CountryReview | None = None  # where needs are entered and submitted
+    unaddressed_value: str = Need.Coverage.NOT_YET_ADDRESSED
 
 
 def focal_point_digest(*, user) -> Digest | None:
@@ -207,7 +315,13 @@ def focal_point_digest(*, user) -> Digest | None:
     )
     state = StateParty.objects.get(pk=state_id)
     handover = state.handovers.filter(successor=user).select_related("previous").first()
-    return Digest(state=state, handover=handover, **counts)
+    review = (
+        CountryReview.objects.filter(state_id=state_id)
+        .annotate(open=Count("needs", filter=~Q(needs__status=Need.Status.ACCEPTED)))
+        .order_by("-open", "-cycle__number", "-cycle_year")
+        .first()
+    )
+    return Digest(state=state, handover=handover, review=review, **counts)
 
 
 # ---------------------------------------------------------------------------

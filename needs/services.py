@@ -9,17 +9,32 @@ values; a focal point's new need, change, coverage report or withdrawal is a
 changes are accepted as they are made.
 """
 
+import logging
+from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from needs.followup.services import need_coverage_set
-from needs.models import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
+from needs.models import (
+    EntryDecision,
+    EntryEvent,
+    Need,
+    NeedProposal,
+    NeedType,
+    NeedTypeAlias,
+)
 from needs.permissions import (
     can_decide_review,
     can_edit_need,
@@ -28,7 +43,11 @@ from needs.permissions import (
 )
 from reviews.models import CountryReview
 from reviews.permissions import is_secretariat
+from reviews.roles import Role
 from reviews.services import LoadResult, translated_names
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
 
 # The nine types' names in the other official languages (kind "need-type").
 NAMES_DIR = Path(__file__).resolve().parent / "data" / "names"
@@ -311,14 +330,15 @@ def need_withdraw(*, need: Need, user) -> Need | None:
 def _proposals(review: CountryReview, *statuses: str) -> list[NeedProposal]:
     return list(
         NeedProposal.objects.filter(need__review=review, status__in=statuses)
-        .select_related("need__review__cycle", "need__article")
+        .select_related("need__review__cycle", "need__article", "need__need_type")
         .order_by("need__article__number", "need__need_type__display_order")
     )
 
 
 @transaction.atomic
 def review_submit(*, review: CountryReview, user) -> EntryEvent:
-    """Send the review's draft and returned proposals to the secretariat."""
+    """Send the review's draft and returned proposals to the secretariat, and tell
+    the secretariat officer responsible for the State (else the whole secretariat)."""
     if not can_submit_review(user, review):
         raise PermissionDenied(_("You cannot submit this review's needs."))
     pending = _proposals(
@@ -328,16 +348,30 @@ def review_submit(*, review: CountryReview, user) -> EntryEvent:
         raise ValidationError(
             _("There is nothing to submit: no draft or returned need.")
         )
+    now = timezone.now()
     for proposal in pending:
         proposal.status = NeedProposal.Status.SUBMITTED
+        proposal.submitted_at = now
         _save_proposal(proposal, user)
         _save_need(proposal.need, user, status=Need.Status.SUBMITTED)
-    return EntryEvent.objects.create(
+    event = EntryEvent.objects.create(
         review=review,
         action=EntryEvent.Action.SUBMITTED,
         user=user,
+        at=now,
         need_count=len(pending),
     )
+    counts = Counter(proposal.kind for proposal in pending)
+    transaction.on_commit(
+        partial(
+            notify,
+            recipients=_secretariat_for(review),
+            template="needs/email/submitted",
+            context={"review": review, "event": event, "counts": counts},
+            path=reverse("needs:review_decide", kwargs={"pk": review.pk}),
+        )
+    )
+    return event
 
 
 def _apply(proposal: NeedProposal, user, now) -> None:
@@ -363,50 +397,212 @@ def _apply(proposal: NeedProposal, user, now) -> None:
         )
 
 
+def _send_back(proposal: NeedProposal, user, comment: str) -> None:
+    """The proposal goes back to the State with the comment; accepted values stay."""
+    proposal.status = NeedProposal.Status.RETURNED
+    proposal.return_comment = comment
+    _save_proposal(proposal, user)
+    _save_need(proposal.need, user, status=Need.Status.RETURNED)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The secretariat's decision on one submitted proposal. `version` is the
+    proposal's version the decider saw (None: whatever it is now)."""
+
+    outcome: str  # EntryDecision.Outcome
+    comment: str = ""
+    version: int | None = None
+
+
+def _checked_decisions(
+    submitted: dict[int, NeedProposal], decisions: dict[int, Decision], comment: str
+) -> None:
+    """Refuse the whole decision, before anything is written, on an unknown or
+    stale proposal, an unknown outcome, or a return without a comment."""
+    errors = []
+    for pk, decision in decisions.items():
+        proposal = submitted.get(pk)
+        if proposal is None:
+            errors.append(
+                # Translators: number identifies a proposal that was decided on.
+                _("Proposal %(number)s no longer awaits a decision.") % {"number": pk}
+            )
+        elif decision.version is not None and decision.version != proposal.version:
+            errors.append(
+                # Translators: need names a need, e.g. "Kenya · art. 15 · Other".
+                _("%(need)s was changed since you opened the page.")
+                % {"need": proposal.need}
+            )
+        elif decision.outcome not in EntryDecision.Outcome.values:
+            errors.append(
+                # Translators: outcome is the value sent, e.g. "'maybe'".
+                _("Unknown decision %(outcome)s.") % {"outcome": repr(decision.outcome)}
+            )
+        elif decision.outcome == EntryDecision.Outcome.RETURNED and not (
+            decision.comment.strip() or comment.strip()
+        ):
+            errors.append(
+                # Translators: need names a need, e.g. "Kenya · art. 15 · Other".
+                _(
+                    "Say what should be revised in %(need)s (a comment on the need or "
+                    "on the whole submission)."
+                )
+                % {"need": proposal.need}
+            )
+    if not decisions:
+        errors.append(_("Choose a decision for at least one need."))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
+def review_decide(
+    *, review: CountryReview, user, decisions: dict[int, Decision], comment: str = ""
+) -> list[EntryEvent]:
+    """Decide on submitted proposals one by one (keyed by proposal id): accepted ones
+    become the accepted values (new needs count from now, withdrawals are carried
+    out); returned ones go back to the State with their comment, else the
+    submission's. Proposals not in `decisions` keep waiting. One entry event per
+    outcome, with a decision per need; the State's focal points are told."""
+    if not can_decide_review(user, review):
+        raise PermissionDenied(_("Only the secretariat decides on submitted needs."))
+    submitted = {
+        p.pk: p
+        for p in _proposals(review, NeedProposal.Status.SUBMITTED)
+        if p.pk in decisions
+    }
+    comment = comment.strip()
+    _checked_decisions(submitted, decisions, comment)
+    now = timezone.now()
+    events, logged = [], []
+    for outcome, action in [
+        (EntryDecision.Outcome.ACCEPTED, EntryEvent.Action.ACCEPTED),
+        (EntryDecision.Outcome.RETURNED, EntryEvent.Action.RETURNED),
+    ]:
+        chosen = [p for pk, p in submitted.items() if decisions[pk].outcome == outcome]
+        if not chosen:
+            continue
+        event = EntryEvent.objects.create(
+            review=review,
+            action=action,
+            user=user,
+            at=now,
+            comment=comment,
+            need_count=len(chosen),
+        )
+        for proposal in chosen:
+            own = decisions[proposal.pk].comment.strip()
+            withdrawn = proposal.kind == NeedProposal.Kind.WITHDRAWAL
+            decided = EntryDecision.objects.create(
+                event=event,
+                need=None if withdrawn else proposal.need,
+                article=proposal.need.article,
+                need_type=proposal.need.need_type,
+                kind=proposal.kind,
+                outcome=outcome,
+                comment=own,
+            )
+            logged.append(decided)
+            if outcome == EntryDecision.Outcome.ACCEPTED:
+                _apply(proposal, user, now)
+            else:
+                _send_back(proposal, user, own or comment)
+        events.append(event)
+    transaction.on_commit(
+        partial(
+            notify,
+            recipients=_focal_points_of(review),
+            template="needs/email/decided",
+            context={"review": review, "comment": comment, "decisions": logged},
+            path=reverse("needs:review_entry", kwargs={"pk": review.pk}),
+        )
+    )
+    return events
+
+
+def _all(review: CountryReview, outcome: str) -> dict[int, Decision]:
+    proposals = _proposals(review, NeedProposal.Status.SUBMITTED)
+    if not proposals:
+        raise ValidationError(_("No submitted need awaits a decision."))
+    return {p.pk: Decision(outcome=outcome, comment="") for p in proposals}
+
+
 def review_accept(*, review: CountryReview, user, comment: str = "") -> EntryEvent:
-    """Accept the submitted proposals: new needs count from now, changes replace the
-    accepted values, withdrawals are carried out."""
+    """Accept every submitted proposal of the review at once."""
     if not can_decide_review(user, review):
         raise PermissionDenied(_("Only the secretariat accepts needs."))
-    submitted = _proposals(review, NeedProposal.Status.SUBMITTED)
-    if not submitted:
-        raise ValidationError(_("No submitted need awaits a decision."))
-    now = timezone.now()
-    for proposal in submitted:
-        _apply(proposal, user, now)
-    return EntryEvent.objects.create(
-        review=review,
-        action=EntryEvent.Action.ACCEPTED,
-        user=user,
-        comment=comment,
-        need_count=len(submitted),
+    decisions = _all(review, EntryDecision.Outcome.ACCEPTED)
+    (event,) = review_decide(
+        review=review, user=user, decisions=decisions, comment=comment
     )
+    return event
 
 
-@transaction.atomic
 def review_return(*, review: CountryReview, user, comment: str) -> EntryEvent:
-    """Return the submitted proposals to the State with a comment; the accepted
+    """Return every submitted proposal to the State with one comment; the accepted
     values stay as they are."""
     if not can_decide_review(user, review):
         raise PermissionDenied(_("Only the secretariat returns needs."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should be revised.")})
-    submitted = _proposals(review, NeedProposal.Status.SUBMITTED)
-    if not submitted:
-        raise ValidationError(_("No submitted need awaits a decision."))
-    for proposal in submitted:
-        proposal.status = NeedProposal.Status.RETURNED
-        proposal.return_comment = comment.strip()
-        _save_proposal(proposal, user)
-        _save_need(proposal.need, user, status=Need.Status.RETURNED)
-    return EntryEvent.objects.create(
-        review=review,
-        action=EntryEvent.Action.RETURNED,
-        user=user,
-        comment=comment,
-        need_count=len(submitted),
+    decisions = _all(review, EntryDecision.Outcome.RETURNED)
+    (event,) = review_decide(
+        review=review, user=user, decisions=decisions, comment=comment
     )
+    return event
+
+
+# ---------------------------------------------------------------------------
+# E-mail: each person in the language of their profile
+# ---------------------------------------------------------------------------
+def _secretariat_for(review: CountryReview) -> list:
+    """The secretariat officer responsible for the review's State, else every
+    active secretariat account with an e-mail address."""
+    officer = review.state.secretariat_officer
+    if officer is not None and officer.is_active and officer.email:
+        return [officer]
+    return list(
+        User.objects.filter(is_active=True, account__role=Role.SECRETARIAT)
+        .exclude(email="")
+        .select_related("account")
+    )
+
+
+def _focal_points_of(review: CountryReview) -> list:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            account__role=Role.FOCAL_POINT,
+            account__state_id=review.state_id,
+        )
+        .exclude(email="")
+        .select_related("account")
+    )
+
+
+def notify(*, recipients: list, template: str, context: dict, path: str) -> None:
+    """One e-mail per person, rendered in the language of their profile from
+    `<template>_subject.txt` and `<template>_body.txt`, with a link to `path`.
+    A mail server that fails is logged, never undoes the recorded step."""
+    url = settings.SITE_URL.rstrip("/") + path
+    messages = []
+    for person in recipients:
+        account = getattr(person, "account", None)
+        language = (account.language if account else "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            values = context | {"person": person, "url": url}
+            subject = render_to_string(f"{template}_subject.txt", values)
+            body = render_to_string(f"{template}_body.txt", values)
+        messages.append(
+            EmailMessage(" ".join(subject.split()), body, None, [person.email])
+        )
+    if not messages:
+        return
+    try:
+        mailers.default.send_messages(messages)
+    except OSError:
+        logger.exception("E-mail %s could not be sent", template)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ urlpatterns = [
     path("history/<slug:model>/<int:pk>/", views.record_history, name="record_history"),
     path("reviews/<int:pk>/entry/", views.review_entry, name="review_entry"),
     path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
-    path("reviews/<int:pk>/accept/", views.review_accept, name="review_accept"),
-    path("reviews/<int:pk>/return/", views.review_return, name="review_return"),
+    path("reviews/<int:pk>/decisions/", views.review_decide, name="review_decide"),
+    path("submissions/", views.submission_list, name="submission_list"),
     path("my-state/", views.focal_state, name="focal_state"),
     path("my-state/follow-up/", views.focal_follow_up, name="focal_follow_up"),
 ]

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from needs import selectors, services
 from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
-from needs.forms import NeedEntryForm, NeedForm, ReturnForm
-from needs.models import Need, NeedType
+from needs.forms import DecisionForm, NeedEntryForm, NeedForm
+from needs.models import EntryEvent, Need, NeedType
 from needs.permissions import (
+    can_decide_any_review,
     can_decide_coverage,
     can_decide_review,
     can_edit_need,
@@ -37,6 +38,11 @@ def home(request):
         "summary": summary(),
         "parties": StateParty.objects.parties().count(),
         "digest": selectors.focal_point_digest(user=request.user),
+        "queue": (
+            selectors.submissions_queue(user=request.user)
+            if can_decide_any_review(request.user)
+            else None
+        ),
     }
     return render(request, "needs/home.html", context)
 
@@ -255,6 +261,12 @@ def review_entry(request, pk):
             messages.success(request, _entries_saved_message(result))
             return redirect(f"{request.path}?chapter={chapter.number}")
     entry_status = selectors.review_entry_status(review)
+    if stale:
+        status = 409
+    elif request.method == "POST":
+        status = 400
+    else:
+        status = 200
     context = {
         "review": review,
         "form": form,
@@ -265,13 +277,12 @@ def review_entry(request, pk):
         "completeness": selectors.review_completeness(review),
         "entry_status": entry_status,
         "entry_status_label": selectors.ENTRY_STATUS_LABELS[entry_status],
-        "events": review.entry_events.select_related("user")[:10],
+        "events": selectors.review_decisions(
+            user=request.user, review=review, limit=10
+        ),
         "can_decide": can_decide_review(request.user, review),
-        "return_form": ReturnForm(),
     }
-    return render(
-        request, "needs/review_entry.html", context, status=409 if stale else 200
-    )
+    return render(request, "needs/review_entry.html", context, status=status)
 
 
 def _entries_saved_message(result) -> str:
@@ -294,26 +305,55 @@ def review_submit(request, pk):
     )
 
 
-@require_POST
-def review_accept(request, pk):
+def review_decide(request, pk):
+    """The secretariat's decision page of a submission: only the proposals, each
+    with its difference from the accepted values; accept or return each need, or all
+    at once, with comments."""
     review = selectors.review_get(user=request.user, pk=pk)
-    return _workflow_step(request, review, services.review_accept, _("Needs accepted."))
+    if not can_decide_review(request.user, review):
+        raise PermissionDenied(_("Only the secretariat decides on submitted needs."))
+    pending = selectors.pending_decisions(user=request.user, review=review)
+    form = DecisionForm(request.POST or None, pending=pending)
+    if request.method == "POST" and form.is_valid():
+        try:
+            events = services.review_decide(
+                review=review,
+                user=request.user,
+                decisions=form.decisions(request.POST.get("action", "")),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _decided_message(events))
+            return redirect("needs:review_decide", pk=review.pk)
+    context = {
+        "review": review,
+        "form": form,
+        "events": selectors.review_decisions(user=request.user, review=review),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "needs/review_decide.html", context, status=status)
 
 
-@require_POST
-def review_return(request, pk):
-    review = selectors.review_get(user=request.user, pk=pk)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Returning needs requires a comment."))
-        return redirect("needs:review_entry", pk=review.pk)
-    return _workflow_step(
-        request,
-        review,
-        services.review_return,
-        _("Needs returned for revision."),
-        comment=form.cleaned_data["comment"],
-    )
+def _decided_message(events) -> str:
+    counts = {event.action: event.need_count for event in events}
+    return _(
+        # Translators: counts of needs the secretariat accepted and returned.
+        "Recorded: %(accepted)s accepted, %(returned)s returned for revision. "
+        "The State's focal points were told by e-mail."
+    ) % {
+        "accepted": counts.get(EntryEvent.Action.ACCEPTED, 0),
+        "returned": counts.get(EntryEvent.Action.RETURNED, 0),
+    }
+
+
+def submission_list(request):
+    """The secretariat's queue: reviews with needs awaiting a decision, oldest first."""
+    if not can_decide_any_review(request.user):
+        raise PermissionDenied(_("Only the secretariat decides on submitted needs."))
+    queue = selectors.submissions_queue(user=request.user)
+    return render(request, "needs/submission_list.html", {"queue": queue})
 
 
 def _workflow_step(request, review, service, done, **extra):

@@ -36,10 +36,18 @@ class RegionalGroupAdmin(admin.ModelAdmin):
 
 @admin.register(StateParty)
 class StatePartyAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "regional_group", "party_status", "reconstructed"]
+    list_display = [
+        "name",
+        "code",
+        "regional_group",
+        "party_status",
+        "reconstructed",
+        "secretariat_officer",
+    ]
     list_filter = ["regional_group", "party_status", "reconstructed"]
     search_fields = ["name", "code"]
-    list_select_related = ["regional_group"]
+    list_select_related = ["regional_group", "secretariat_officer"]
+    autocomplete_fields = ["secretariat_officer"]
 
 
 @admin.register(Chapter)

@@ -115,6 +115,18 @@ class StateParty(NamedInLanguages):
         default=False,
         help_text=_("An anonymized State of the reconstructed 2013 data set."),
     )
+    secretariat_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("secretariat officer"),
+        help_text=_(
+            "The secretariat officer responsible for the State: told of its "
+            "submissions. Empty: the whole secretariat is told."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     objects = StatePartyQuerySet.as_manager()

@@ -11,7 +11,14 @@ from needs.models.followup import (
     FollowUpEvent,
     Reminder,
 )
-from needs.models.needs import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
+from needs.models.needs import (
+    EntryDecision,
+    EntryEvent,
+    Need,
+    NeedProposal,
+    NeedType,
+    NeedTypeAlias,
+)
 
 __all__ = [
     "ActionPlan",
@@ -20,6 +27,7 @@ __all__ = [
     "AssistanceNeed",
     "Consent",
     "Donor",
+    "EntryDecision",
     "EntryEvent",
     "FollowUp",
     "FollowUpEvent",

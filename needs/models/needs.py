@@ -406,6 +406,12 @@ class NeedProposal(models.Model):
         related_name="+",
         verbose_name=_("proposed by"),
     )
+    submitted_at = models.DateTimeField(
+        _("submitted at"),
+        null=True,
+        blank=True,
+        help_text=_("When the State last submitted it to the secretariat."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -437,6 +443,12 @@ class NeedProposal(models.Model):
         ]
 
 
+class EntryEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Steps of the entry workflow: the State's focal points and the secretariat."""
+        return self.filter(proposal_filter(user, prefix=""))
+
+
 class EntryEvent(models.Model):
     """A step of the entry workflow of a review's needs (submitted, accepted, …)."""
 
@@ -464,6 +476,8 @@ class EntryEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     need_count = models.PositiveIntegerField(_("need count"), default=0)
 
+    objects = EntryEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("entry event")
@@ -471,3 +485,55 @@ class EntryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review}: {self.get_action_display()} ({self.at:%Y-%m-%d})"
+
+
+class EntryDecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(event__in=EntryEvent.objects.visible_to(user))
+
+
+class EntryDecision(models.Model):
+    """The secretariat's decision on one proposal of a submission: accepted or
+    returned, with the comment on that need. The need, its article and type are kept
+    as they were (an accepted withdrawal deletes the need)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned for revision")
+
+    event = models.ForeignKey(
+        EntryEvent,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("decision"),
+    )
+    need = models.ForeignKey(
+        Need,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("need"),
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="+", verbose_name=_("article")
+    )
+    need_type = models.ForeignKey(
+        NeedType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("type of need"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NeedProposal.Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = EntryDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "article__number", "need_type__display_order"]
+        verbose_name = _("decision on a need")
+        verbose_name_plural = _("decisions on needs")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.article} · {self.need_type}"

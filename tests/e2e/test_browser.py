@@ -109,11 +109,11 @@ def test_focal_point_enters_submits_secretariat_accepts_statistics_show_it(
     assert page.get_by_text("Submitted to the secretariat.").first.is_visible()
     log_out(page)
 
-    # The secretariat accepts them.
+    # The secretariat accepts them from the queue on its home page.
     log_in(page, base, "sec")
-    page.goto(f"{base}/reviews/{review.pk}/entry/")
-    page.get_by_role("button", name="Accept the submitted needs").click()
-    assert page.get_by_text("Needs accepted.").is_visible()
+    page.get_by_role("link", name="Own State").click()
+    page.get_by_role("button", name="Accept all").click()
+    assert page.get_by_text("Recorded: 2 accepted").is_visible()
     assert Need.objects.filter(review=review, status="accepted").count() == 2
 
     # The statistics show the new counts.
@@ -171,9 +171,10 @@ def test_a_viewer_sees_the_accepted_text_until_the_secretariat_accepts_the_chang
 
     # The secretariat accepts it.
     log_in(page, base, "sec")
-    page.goto(f"{base}/reviews/{review.pk}/entry/")
-    page.get_by_role("button", name="Accept the submitted needs").click()
-    assert page.get_by_text("Needs accepted.").is_visible()
+    page.goto(f"{base}/reviews/{review.pk}/decisions/")
+    assert page.get_by_role("cell", name="Proposed wording").is_visible()
+    page.get_by_role("button", name="Accept all").click()
+    assert page.get_by_text("Recorded: 1 accepted").is_visible()
     log_out(page)
 
     # Now the viewer reads the new text.
@@ -181,6 +182,83 @@ def test_a_viewer_sees_the_accepted_text_until_the_secretariat_accepts_the_chang
     page.goto(f"{base}/needs/{need.pk}/")
     assert page.get_by_text("Proposed wording").is_visible()
     assert page.get_by_text("Accepted wording").count() == 0
+    page.close()
+
+
+def test_the_whole_round_of_a_submission_with_e_mails_at_each_step(
+    chromium, live_server, mailoutbox
+):
+    base = live_server.url
+    review = CountryReviewFactory(state__code="OWN", state__name="Own State")
+    AccountFactory(
+        role=Account.Role.FOCAL_POINT, state=review.state, user__username="fp"
+    )
+    AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
+    page = chromium.new_page()
+
+    # The focal point ticks two needs and describes a third type without ticking it.
+    log_in(page, base, "fp")
+    page.goto(f"{base}/reviews/{review.pk}/entry/?chapter=III")
+    article_15 = page.locator("#article-15")
+    article_15.get_by_label("Capacity-building programmes", exact=True).check()
+    article_15.get_by_label(
+        "Description: article 15, Capacity-building programmes"
+    ).fill("Training of investigators")
+    article_15.get_by_label("Description: article 15, On-site expert").fill(
+        "An adviser to the anti-corruption body"
+    )
+    article_32 = page.locator("#article-32")
+    article_32.get_by_label("Model legislation", exact=True).check()
+    page.get_by_role("button", name="Save chapter III as draft").click()
+
+    # Warned, nothing saved, the text kept.
+    assert page.get_by_text("Nothing was saved.").is_visible()
+    assert page.get_by_text("did not tick it").first.is_visible()
+    expert = article_15.get_by_label("Description: article 15, On-site expert")
+    assert expert.input_value() == "An adviser to the anti-corruption body"
+    assert not Need.objects.filter(review=review).exists()
+    expert.fill("")
+    page.get_by_role("button", name="Save chapter III as draft").click()
+    assert page.get_by_text("Saved: 2 added").is_visible()
+    page.get_by_role("button", name="Submit to the secretariat").click()
+    assert [m.to for m in mailoutbox] == [["sec@example.org"]]
+    log_out(page)
+
+    # The secretariat finds it in the queue, returns one need and accepts the other.
+    log_in(page, base, "sec")
+    queue = page.get_by_role("table")
+    assert "2 new" in queue.get_by_role("row", name="Own State").inner_text()
+    page.get_by_role("link", name="Own State").click()
+    capacity = page.locator("fieldset.decision", has_text="Capacity-building")
+    capacity.get_by_label("Accept", exact=True).check()
+    legislation = page.locator("fieldset.decision", has_text="Model legislation")
+    legislation.get_by_label("Return for revision").check()
+    legislation.get_by_label("Comment on this need").fill("Which law? Say so.")
+    page.get_by_role("button", name="Record these decisions").click()
+    assert page.get_by_text("Recorded: 1 accepted, 1 returned").is_visible()
+    assert mailoutbox[-1].to == ["fp@example.org"]
+    assert "Which law? Say so." in mailoutbox[-1].body
+    log_out(page)
+
+    # The focal point reads the comment, fixes the need and submits again.
+    log_in(page, base, "fp")
+    page.goto(f"{base}/reviews/{review.pk}/entry/?chapter=III")
+    assert page.get_by_text("Which law? Say so.").first.is_visible()
+    page.locator("#article-32").get_by_label(
+        "Description: article 32, Model legislation"
+    ).fill("A model law on the protection of reporting persons")
+    page.get_by_role("button", name="Save chapter III as draft").click()
+    page.get_by_role("button", name="Submit to the secretariat").click()
+    assert mailoutbox[-1].to == ["sec@example.org"]
+    log_out(page)
+
+    # The secretariat accepts; both needs now count.
+    log_in(page, base, "sec")
+    page.goto(f"{base}/reviews/{review.pk}/decisions/")
+    page.get_by_role("button", name="Accept all").click()
+    assert page.get_by_text("Recorded: 1 accepted").is_visible()
+    assert Need.objects.filter(review=review, status="accepted").count() == 2
+    assert len(mailoutbox) == 4
     page.close()
 
 

@@ -28,6 +28,24 @@ def form_data(response):
     return data
 
 
+def decide_url(review):
+    return reverse("needs:review_decide", args=[review.pk])
+
+
+def decide(client, review, action="", comment="", **per_need):
+    """Post the decision page as a browser would: every hidden version, the overall
+    comment, and per proposal id a decision and comment (`p<id>=("returned", "…")`)."""
+    form = client.get(decide_url(review)).context["form"]
+    data = {"action": action, "comment": comment}
+    for name in form.fields:
+        if name.startswith("version-"):
+            data[name] = form[name].value()
+    for key, (outcome, text) in per_need.items():
+        data[f"decision-{key[1:]}"] = outcome
+        data[f"comment-{key[1:]}"] = text
+    return client.post(decide_url(review), data)
+
+
 def tick(data, article, slug, description="", priority="unset"):
     data[f"a{article}-{slug}-on"] = "on"
     data[f"a{article}-{slug}-description"] = description
@@ -68,7 +86,7 @@ def test_focal_point_drafts_submits_and_secretariat_accepts(
     assert set(drafts.values_list("status", flat=True)) == {"submitted"}
 
     client.force_login(secretariat)
-    client.post(reverse("needs:review_accept", args=[own_review.pk]))
+    decide(client, own_review, action="accept-all")
     assert set(drafts.values_list("status", flat=True)) == {"accepted"}
     assert compute(StatisticsFilter(article=15)).as_dict()["needs"] == before + 1
     event = own_review.entry_events.first()
@@ -85,13 +103,11 @@ def test_secretariat_returns_with_a_comment_and_the_state_revises(
     client.post(reverse("needs:review_submit", args=[own_review.pk]))
 
     client.force_login(secretariat)
-    refused = client.post(reverse("needs:review_return", args=[own_review.pk]), {})
-    assert refused.status_code == 302
+    refused = decide(client, own_review, action="return-all")
+    assert refused.status_code == 400
+    assert b"Say what should be revised" in refused.content
     assert Need.objects.get(review=own_review).status == "submitted"
-    client.post(
-        reverse("needs:review_return", args=[own_review.pk]),
-        {"comment": "Be specific."},
-    )
+    decide(client, own_review, action="return-all", comment="Be specific.")
     need = Need.objects.get(review=own_review)
     assert need.status == "returned"
     assert own_review.entry_events.first().comment == "Be specific."
@@ -130,7 +146,7 @@ def test_unticking_an_accepted_need_asks_for_withdrawal(
     )  # still counted until the secretariat agrees
     client.post(reverse("needs:review_submit", args=[own_review.pk]))
     client.force_login(secretariat)
-    client.post(reverse("needs:review_accept", args=[own_review.pk]))
+    decide(client, own_review, action="accept-all")
     assert not Need.objects.filter(pk=accepted.pk).exists()
     assert compute().as_dict()["needs"] == 0
 
@@ -153,7 +169,7 @@ def test_focal_point_cannot_accept_their_own_needs(client, focal_point, own_revi
         accepted_at=None,
     )
     client.force_login(focal_point)
-    response = client.post(reverse("needs:review_accept", args=[own_review.pk]))
+    response = client.post(decide_url(own_review), {"action": "accept-all"})
     assert response.status_code == 403
     need.refresh_from_db()
     assert need.status == "submitted"

@@ -39,6 +39,7 @@ from needs.models import (
     AssistanceNeed,
     Consent,
     Donor,
+    EntryDecision,
     EntryEvent,
     FollowUp,
     FollowUpEvent,
@@ -468,6 +469,16 @@ def _state_records(world: World, state: str, review, donor: Donor) -> None:
     for action in EntryEvent.Action.values:
         event = EntryEvent.objects.create(review=review, action=action)
         world.plant(event, Record(state, "entry-event", action))
+        if action != EntryEvent.Action.SUBMITTED:
+            decision = EntryDecision(
+                event=event,
+                need=needs["accepted"],
+                article=article,
+                need_type=needs["accepted"].need_type,
+                kind=NeedProposal.Kind.CHANGE,
+                outcome=action,
+            )
+            world.plant(decision, Record(state, "entry-event", action))
     _follow_up_records(world, state, review)
     _plan_records(world, state, review, needs)
     _assistance_records(world, state, review, needs, donor)

@@ -51,8 +51,8 @@ def record_urls(need):
         ("GET", reverse("needs:need_history", args=[need.pk])),
         ("POST", reverse("needs:need_withdraw", args=[need.pk])),
         ("POST", reverse("needs:review_submit", args=[review.pk])),
-        ("POST", reverse("needs:review_accept", args=[review.pk])),
-        ("POST", reverse("needs:review_return", args=[review.pk])),
+        ("GET", reverse("needs:review_decide", args=[review.pk])),
+        ("POST", reverse("needs:review_decide", args=[review.pk])),
     ]
 
 
