@@ -41,59 +41,104 @@ class DeskSection:
     title: str  # in the active language: the desk is computed per request
     rows: list
     total: int
+    note: str = ""  # what the section means, where its title does not say it all
 
 
-def _section(key, title, queryset) -> DeskSection:
-    return DeskSection(key, title, list(queryset[:DESK_LIMIT]), queryset.count())
+def _section(key, title, queryset, note="") -> DeskSection:
+    return DeskSection(key, title, list(queryset[:DESK_LIMIT]), queryset.count(), note)
 
 
 def desk(
     *, user, today: datetime.date, days_without_plan: int = 90
 ) -> list[DeskSection]:
     """Each condition's records (at most DESK_LIMIT shown) and how many there are;
-    empty for a user who may not see the desk."""
+    empty for a user who may not see the desk.
+
+    Paragraph 72: the follow-up starts "once a country review has been concluded and
+    technical assistance needs have been identified". A letter, and then an action
+    plan, are expected only of a completed review with at least one accepted need
+    (`NeedQuerySet.counted`); completed reviews without one are listed apart, never
+    as overdue. Two queries a section, whatever the number of States."""
     if not can_view_desk(user):
         return []
-    has_plan = ActionPlan.objects.current().filter(state=OuterRef("review__state"))
-    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
-    integrated = ActionPlanItem.objects.filter(plan=OuterRef("pk")).exclude(
-        integration=ActionPlanItem.Integration.NONE
-    )
     counted = (
         Need.objects.visible_to(user)
         .counted()
         .select_related("review__state", "article", "need_type")
     )
+    identified = Exists(counted.filter(review=OuterRef("pk")))
     completed = CountryReview.objects.visible_to(user).filter(
         status=CountryReview.Status.COMPLETED
     )
-    no_plan = ngettext(
+    return [
+        _no_letter_section(completed.filter(identified)),
+        _no_needs_section(completed.exclude(identified)),
+        _no_plan_section(user, today, days_without_plan),
+        *_work_sections(user, counted),
+    ]
+
+
+def _no_letter_section(expected) -> DeskSection:
+    return _section(
+        "no-letter",
+        gettext("Completed reviews with needs identified and no letter sent"),
+        expected.filter(
+            Q(follow_up__isnull=True) | Q(follow_up__letter_sent_on__isnull=True)
+        )
+        .select_related("state", "cycle")
+        .order_by("completed_on", "state__name"),
+    )
+
+
+def _no_needs_section(reviews) -> DeskSection:
+    """Completed reviews with no accepted need: nothing is expected of them yet; the
+    rows say whether the State has proposals awaiting the secretariat."""
+    proposed = Need.objects.filter(review=OuterRef("pk"), accepted_at__isnull=True)
+    return _section(
+        "no-needs",
+        gettext("Completed reviews with no needs identified"),
+        reviews.annotate(has_proposals=Exists(proposed))
+        .select_related("state", "cycle")
+        .order_by("state__name", "completed_on"),
+        note=gettext(
+            "Paragraph 72: the follow-up starts once needs have been identified. "
+            "No letter or action plan is expected until the secretariat accepts a "
+            "need of the review."
+        ),
+    )
+
+
+def _no_plan_section(user, today, days) -> DeskSection:
+    """Letters sent `days` ago or more, to a review with accepted needs, and no
+    current action plan of the State."""
+    has_plan = ActionPlan.objects.current().filter(state=OuterRef("review__state"))
+    identified = Need.objects.counted().filter(review=OuterRef("review"))
+    title = ngettext(
         # Translators: a section of the follow-up desk; %(days)s is a number of days.
         "Letters sent over %(days)s day ago with no action plan",
         "Letters sent over %(days)s days ago with no action plan",
-        days_without_plan,
+        days,
+    )
+    return _section(
+        "no-plan",
+        title % {"days": days},
+        FollowUp.objects.visible_to(user)
+        .filter(letter_sent_on__lte=today - datetime.timedelta(days=days))
+        .filter(Exists(identified))
+        .exclude(Exists(has_plan))
+        .select_related("review__state")
+        .order_by("letter_sent_on"),
+    )
+
+
+def _work_sections(user, counted) -> list[DeskSection]:
+    """Plans not yet integrated, needs no one addresses or addresses in part, and
+    assistance that ended without extension."""
+    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
+    integrated = ActionPlanItem.objects.filter(plan=OuterRef("pk")).exclude(
+        integration=ActionPlanItem.Integration.NONE
     )
     return [
-        _section(
-            "no-letter",
-            gettext("Completed reviews with no letter sent"),
-            completed.filter(
-                Q(follow_up__isnull=True) | Q(follow_up__letter_sent_on__isnull=True)
-            )
-            .select_related("state", "cycle")
-            .order_by("completed_on"),
-        ),
-        _section(
-            "no-plan",
-            no_plan % {"days": days_without_plan},
-            FollowUp.objects.visible_to(user)
-            .filter(
-                letter_sent_on__lte=today - datetime.timedelta(days=days_without_plan)
-            )
-            .exclude(Exists(has_plan))
-            .select_related("review__state")
-            .order_by("letter_sent_on"),
-        ),
         _section(
             "not-integrated",
             gettext("Action plans not yet integrated into programming"),
