@@ -125,20 +125,19 @@ def tables_csv(tables: list) -> str:
 
 
 def matrix_rows(matrix) -> Iterator[list]:
-    """Donor mapping: one row per donor and column with needs addressed."""
+    """Donor mapping as its page shows it: one row per donor and column with
+    projects, and one for each donor with none (its column empty)."""
     yield [
         "donor",
         matrix.dimension,
-        "needs addressed in part",
+        "projects",
         "needs addressed in full",
+        "needs addressed in part",
     ]
     for row in matrix.rows:
+        if not row.cells:
+            yield [row.donor, "", 0, 0, 0]
         for key, label in matrix.columns:
-            cell = row["cells"].get(key)
+            cell = row.cells.get(key)
             if cell:
-                yield [
-                    row["donor"],
-                    label,
-                    cell.get("in-part", 0),
-                    cell.get("in-full", 0),
-                ]
+                yield [row.donor, label, cell.projects, cell.in_full, cell.in_part]

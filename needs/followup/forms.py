@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from needs.models import Need
+from needs.models import Assistance, Need
 
 
 class DeskForm(forms.Form):
@@ -13,6 +13,27 @@ class DeskForm(forms.Form):
         initial=90,
         required=False,
         label=_("Days after the letter without an action plan"),
+    )
+
+
+class MappingForm(forms.Form):
+    """Donor mapping's columns and the status of the projects it counts (none
+    ticked: the default, `selectors.MAPPING_STATUSES`)."""
+
+    by = forms.ChoiceField(
+        choices=[
+            ("type", _("By type")),
+            ("article", _("By article")),
+            ("region", _("By region")),
+            ("state", _("By state")),
+        ],
+        required=False,
+    )
+    status = forms.MultipleChoiceField(
+        choices=Assistance.Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Status of the projects"),
     )
 
 

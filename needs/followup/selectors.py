@@ -7,10 +7,11 @@ with the number of records.
 """
 
 import datetime
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -22,6 +23,7 @@ from needs.models import (
     Assistance,
     AssistanceNeed,
     Consent,
+    Donor,
     FollowUp,
     Need,
     NeedType,
@@ -41,59 +43,104 @@ class DeskSection:
     title: str  # in the active language: the desk is computed per request
     rows: list
     total: int
+    note: str = ""  # what the section means, where its title does not say it all
 
 
-def _section(key, title, queryset) -> DeskSection:
-    return DeskSection(key, title, list(queryset[:DESK_LIMIT]), queryset.count())
+def _section(key, title, queryset, note="") -> DeskSection:
+    return DeskSection(key, title, list(queryset[:DESK_LIMIT]), queryset.count(), note)
 
 
 def desk(
     *, user, today: datetime.date, days_without_plan: int = 90
 ) -> list[DeskSection]:
     """Each condition's records (at most DESK_LIMIT shown) and how many there are;
-    empty for a user who may not see the desk."""
+    empty for a user who may not see the desk.
+
+    Paragraph 72: the follow-up starts "once a country review has been concluded and
+    technical assistance needs have been identified". A letter, and then an action
+    plan, are expected only of a completed review with at least one accepted need
+    (`NeedQuerySet.counted`); completed reviews without one are listed apart, never
+    as overdue. Two queries a section, whatever the number of States."""
     if not can_view_desk(user):
         return []
-    has_plan = ActionPlan.objects.current().filter(state=OuterRef("review__state"))
-    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
-    integrated = ActionPlanItem.objects.filter(plan=OuterRef("pk")).exclude(
-        integration=ActionPlanItem.Integration.NONE
-    )
     counted = (
         Need.objects.visible_to(user)
         .counted()
         .select_related("review__state", "article", "need_type")
     )
+    identified = Exists(counted.filter(review=OuterRef("pk")))
     completed = CountryReview.objects.visible_to(user).filter(
         status=CountryReview.Status.COMPLETED
     )
-    no_plan = ngettext(
+    return [
+        _no_letter_section(completed.filter(identified)),
+        _no_needs_section(completed.exclude(identified)),
+        _no_plan_section(user, today, days_without_plan),
+        *_work_sections(user, counted),
+    ]
+
+
+def _no_letter_section(expected) -> DeskSection:
+    return _section(
+        "no-letter",
+        gettext("Completed reviews with needs identified and no letter sent"),
+        expected.filter(
+            Q(follow_up__isnull=True) | Q(follow_up__letter_sent_on__isnull=True)
+        )
+        .select_related("state", "cycle")
+        .order_by("completed_on", "state__name"),
+    )
+
+
+def _no_needs_section(reviews) -> DeskSection:
+    """Completed reviews with no accepted need: nothing is expected of them yet; the
+    rows say whether the State has proposals awaiting the secretariat."""
+    proposed = Need.objects.filter(review=OuterRef("pk"), accepted_at__isnull=True)
+    return _section(
+        "no-needs",
+        gettext("Completed reviews with no needs identified"),
+        reviews.annotate(has_proposals=Exists(proposed))
+        .select_related("state", "cycle")
+        .order_by("state__name", "completed_on"),
+        note=gettext(
+            "Paragraph 72: the follow-up starts once needs have been identified. "
+            "No letter or action plan is expected until the secretariat accepts a "
+            "need of the review."
+        ),
+    )
+
+
+def _no_plan_section(user, today, days) -> DeskSection:
+    """Letters sent `days` ago or more, to a review with accepted needs, and no
+    current action plan of the State."""
+    has_plan = ActionPlan.objects.current().filter(state=OuterRef("review__state"))
+    identified = Need.objects.counted().filter(review=OuterRef("review"))
+    title = ngettext(
         # Translators: a section of the follow-up desk; %(days)s is a number of days.
         "Letters sent over %(days)s day ago with no action plan",
         "Letters sent over %(days)s days ago with no action plan",
-        days_without_plan,
+        days,
+    )
+    return _section(
+        "no-plan",
+        title % {"days": days},
+        FollowUp.objects.visible_to(user)
+        .filter(letter_sent_on__lte=today - datetime.timedelta(days=days))
+        .filter(Exists(identified))
+        .exclude(Exists(has_plan))
+        .select_related("review__state")
+        .order_by("letter_sent_on"),
+    )
+
+
+def _work_sections(user, counted) -> list[DeskSection]:
+    """Plans not yet integrated, needs no one addresses or addresses in part, and
+    assistance that ended without extension."""
+    has_link = AssistanceNeed.objects.filter(need=OuterRef("pk"))
+    integrated = ActionPlanItem.objects.filter(plan=OuterRef("pk")).exclude(
+        integration=ActionPlanItem.Integration.NONE
     )
     return [
-        _section(
-            "no-letter",
-            gettext("Completed reviews with no letter sent"),
-            completed.filter(
-                Q(follow_up__isnull=True) | Q(follow_up__letter_sent_on__isnull=True)
-            )
-            .select_related("state", "cycle")
-            .order_by("completed_on"),
-        ),
-        _section(
-            "no-plan",
-            no_plan % {"days": days_without_plan},
-            FollowUp.objects.visible_to(user)
-            .filter(
-                letter_sent_on__lte=today - datetime.timedelta(days=days_without_plan)
-            )
-            .exclude(Exists(has_plan))
-            .select_related("review__state")
-            .order_by("letter_sent_on"),
-        ),
         _section(
             "not-integrated",
             gettext("Action plans not yet integrated into programming"),
@@ -129,15 +176,49 @@ def desk(
 
 
 # ---------------------------------------------------------------------------
+# Assistance a person sees: one scope for every page that lists projects
+# ---------------------------------------------------------------------------
+def assistance_visible(*, user):
+    """The assistance projects and activities `user` sees, whatever their status or
+    links. A State's follow-up page (the projects serving it) and donor mapping (all
+    of them) both read here, so that they show the same projects."""
+    return Assistance.objects.visible_to(user)
+
+
+# ---------------------------------------------------------------------------
 # Donor mapping (paragraph 78)
 # ---------------------------------------------------------------------------
-# Each dimension: its key, and the model naming its values in the active language
-# (read as `<relation>__name` and `<relation>__names`); an article is its number.
+# The default: assistance under way or delivered. Planned assistance does not address
+# a need yet (`services.coverage_from_links`); it is shown on request.
+MAPPING_STATUSES = (
+    Assistance.Status.ONGOING,
+    Assistance.Status.COMPLETED,
+    Assistance.Status.ENDED,
+)
+NOT_REGIONAL, UNLINKED = "none", "unlinked"  # column keys that name no value
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """What the columns of the matrix are. `need_key` reads a need's value from an
+    assistance link; `beneficiary_key` (States and regions) a beneficiary's from
+    the assistance-State table; `model` names the values in the active language
+    (`<relation>__name`, `<relation>__names`); an article is its number."""
+
+    need_key: str
+    model: type | None = None
+    beneficiary_key: str = ""
+
+
 MAPPING_DIMENSIONS = {
-    "type": ("need__need_type__slug", NeedType),
-    "article": ("need__article__number", None),
-    "region": ("need__review__state__regional_group__slug", RegionalGroup),
-    "state": ("need__review__state__code", StateParty),
+    "type": Dimension("need__need_type__slug", NeedType),
+    "article": Dimension("need__article__number"),
+    "region": Dimension(
+        "need__review__state__regional_group__slug",
+        RegionalGroup,
+        "stateparty__regional_group__slug",
+    ),
+    "state": Dimension("need__review__state__code", StateParty, "stateparty__code"),
 }
 
 
@@ -146,54 +227,202 @@ def _label(model, name, names) -> str:
     return model(name=name, names=names or {}).label
 
 
+def _named(key: str, model) -> list[str]:
+    relation = key.rsplit("__", 1)[0]
+    return [f"{relation}__name", f"{relation}__names"] if model else []
+
+
+def _collated(text: str) -> str:
+    """A sort key that files "Côte d'Ivoire" next to "Costa Rica"."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A donor's projects in a column, and the distinct needs (among those the user
+    sees) they address in full, and only in part."""
+
+    projects: int
+    in_full: int
+    in_part: int
+
+
+@dataclass
+class _Tally:
+    projects: set = field(default_factory=set)
+    needs: dict = field(default_factory=dict)  # need id -> best coverage
+
+    def add(self, project: int, needs: dict) -> None:
+        self.projects.add(project)
+        for need, coverage in needs.items():
+            if self.needs.get(need) != AssistanceNeed.Coverage.IN_FULL:
+                self.needs[need] = coverage
+
+    def cell(self) -> Cell:
+        full = list(self.needs.values()).count(AssistanceNeed.Coverage.IN_FULL)
+        return Cell(len(self.projects), full, len(self.needs) - full)
+
+
+@dataclass
+class MatrixRow:
+    donor: str  # the donor's name, or (recorded False) what says none is recorded
+    recorded: bool
+    cells: dict  # column key -> Cell
+    total: Cell  # the donor's projects and needs over every column
+
+
 @dataclass
 class Matrix:
     dimension: str
+    statuses: tuple[str, ...]
     columns: list[tuple[str, str]]  # (key, label)
-    rows: list[dict]  # {"donor": name, "cells": {key: {"in-part": n, "in-full": n}}}
-
-    def total(self, row, key) -> int:
-        cell = row["cells"].get(key, {})
-        return cell.get("in-part", 0) + cell.get("in-full", 0)
+    rows: list[MatrixRow]
+    status_counts: dict  # status -> projects the user sees, whatever the filter
 
 
-def donor_matrix(*, user, dimension: str) -> Matrix:
-    """Donors against need types, articles, regional groups or States: the number of
-    distinct needs that `user` may see addressed in part and in full. One GROUP BY
-    query."""
-    key, model = MAPPING_DIMENSIONS[dimension]
-    relation = key.rsplit("__", 1)[0]
-    named = [f"{relation}__name", f"{relation}__names"] if model else []
-    links = AssistanceNeed.objects.filter(need__in=Need.objects.visible_to(user))
-    if not can_view_donor_mapping(user):
-        links = links.none()
-    rows = (
-        links.filter(assistance__donors__isnull=False)
-        .values("assistance__donors__name", key, *named, "coverage")
-        .annotate(needs=Count("need", distinct=True))
-        .order_by("assistance__donors__name", key)
-    )
-    columns: dict = {}
-    by_donor: dict = defaultdict(lambda: defaultdict(dict))
-    for row in rows:
-        column = row[key] if row[key] is not None else "none"
-        if row[key] is None:
-            columns[column] = gettext("No regional group")
-        elif model is None:
-            columns[column] = row[key]
-        else:
-            columns[column] = _label(model, *(row[field] for field in named))
-        by_donor[row["assistance__donors__name"]][column][row["coverage"]] = row[
-            "needs"
-        ]
-    ordered = sorted(columns.items(), key=lambda item: (str(type(item[0])), item[0]))
+def donor_matrix(
+    *, user, dimension: str, statuses: tuple[str, ...] = MAPPING_STATUSES
+) -> Matrix:
+    """Every donor (those with no project too) against need types, articles, regional
+    groups or States: the projects of `statuses` that `user` sees
+    (`assistance_visible`), and the needs `user` sees that they address. Projects
+    with no donor recorded have their own row; those with no need linked (by State
+    and region: no beneficiary) their own column. Five queries, whatever the number
+    of donors, projects and needs."""
+    spec = MAPPING_DIMENSIONS[dimension]
+    allowed = can_view_donor_mapping(user)
+    seen = assistance_visible(user=user) if allowed else Assistance.objects.none()
+    projects = seen.filter(status__in=statuses)
+    labels: dict = {}
+    columns_of, needs_of = _project_columns(user, spec, projects, labels)
+    tallies, totals = defaultdict(lambda: defaultdict(_Tally)), defaultdict(_Tally)
+    for project, donor in projects.values_list("pk", "donors__name"):
+        columns = columns_of.get(project) or {UNLINKED}
+        for column in columns:
+            tallies[donor][column].add(project, needs_of[project, column])
+            totals[donor].add(project, needs_of[project, column])
+    if any(UNLINKED in columns for columns in tallies.values()):
+        labels[UNLINKED] = (
+            gettext("No beneficiary recorded")
+            if spec.beneficiary_key
+            else gettext("No need linked yet")
+        )
+    names = list(Donor.objects.values_list("name", flat=True)) if allowed else []
     return Matrix(
         dimension,
-        [(str(k), str(v)) for k, v in ordered],
-        [
-            {"donor": donor, "cells": {str(k): v for k, v in cells.items()}}
-            for donor, cells in sorted(by_donor.items())
-        ],
+        tuple(statuses),
+        _ordered_columns(dimension, labels),
+        _matrix_rows(names, tallies, totals),
+        _status_counts(seen),
+    )
+
+
+def _column(value, spec: Dimension, names, labels: dict) -> str:
+    """The column key of a value read with values(), its label noted in `labels`."""
+    if value is None:
+        labels[NOT_REGIONAL] = gettext("No regional group")
+        return NOT_REGIONAL
+    key = str(value)
+    if key not in labels:
+        labels[key] = key if spec.model is None else _label(spec.model, *names)
+    return key
+
+
+def _project_columns(user, spec: Dimension, projects, labels: dict):
+    """Each project's columns (through the needs it addresses and, by State or
+    region, its beneficiaries) and, per project and column, its needs' coverage.
+    Two queries at most."""
+    columns_of = defaultdict(set)
+    needs_of = defaultdict(dict)
+    links = AssistanceNeed.objects.filter(
+        assistance__in=projects, need__in=Need.objects.visible_to(user)
+    ).values_list(
+        "assistance_id",
+        "need_id",
+        "coverage",
+        spec.need_key,
+        *_named(spec.need_key, spec.model),
+    )
+    for project, need, coverage, value, *names in links:
+        column = _column(value, spec, names, labels)
+        columns_of[project].add(column)
+        needs = needs_of[project, column]
+        if needs.get(need) != AssistanceNeed.Coverage.IN_FULL:
+            needs[need] = coverage
+    if spec.beneficiary_key:
+        served = Assistance.beneficiaries.through.objects.filter(
+            assistance__in=projects, stateparty__in=StateParty.objects.visible_to(user)
+        ).values_list(
+            "assistance_id",
+            spec.beneficiary_key,
+            *_named(spec.beneficiary_key, spec.model),
+        )
+        for project, value, *names in served:
+            columns_of[project].add(_column(value, spec, names, labels))
+    return columns_of, needs_of
+
+
+def _ordered_columns(dimension: str, labels: dict) -> list[tuple[str, str]]:
+    """Articles by number, the others by name; the columns naming no value last."""
+
+    def order(item):
+        key, label = item
+        if key in (NOT_REGIONAL, UNLINKED):
+            return (1, 0, key)
+        number = int(key) if dimension == "article" else 0
+        return (0, number, _collated(label))
+
+    return [(key, str(label)) for key, label in sorted(labels.items(), key=order)]
+
+
+def _matrix_rows(names: list[str], tallies, totals) -> list[MatrixRow]:
+    """A row per donor by name, then (if any) the projects with no donor recorded."""
+    empty = Cell(0, 0, 0)
+    rows = [
+        MatrixRow(
+            name,
+            True,
+            {key: tally.cell() for key, tally in tallies[name].items()},
+            totals[name].cell() if name in totals else empty,
+        )
+        for name in sorted(names, key=_collated)
+    ]
+    if None in tallies:
+        cells = {key: tally.cell() for key, tally in tallies[None].items()}
+        rows.append(
+            MatrixRow(gettext("Donor not recorded"), False, cells, totals[None].cell())
+        )
+    return rows
+
+
+def _status_counts(seen) -> dict:
+    rows = seen.order_by().values("status").annotate(projects=Count("pk"))
+    return {row["status"]: row["projects"] for row in rows}
+
+
+def mapping_projects(*, user, statuses: tuple[str, ...] = MAPPING_STATUSES):
+    """The projects donor mapping counts, each with its donors, the beneficiaries
+    `user` sees and `needs_in_full` / `needs_in_part`: its links to needs `user`
+    sees."""
+    if not can_view_donor_mapping(user):
+        return Assistance.objects.none()
+    needs = Need.objects.visible_to(user)
+    linked = Q(links__need__in=needs)
+    full = linked & Q(links__coverage=AssistanceNeed.Coverage.IN_FULL)
+    part = linked & Q(links__coverage=AssistanceNeed.Coverage.IN_PART)
+    return (
+        assistance_visible(user=user)
+        .filter(status__in=statuses)
+        .annotate(
+            needs_in_full=Count("links", filter=full),
+            needs_in_part=Count("links", filter=part),
+        )
+        .prefetch_related(
+            "donors",
+            Prefetch("beneficiaries", queryset=StateParty.objects.visible_to(user)),
+        )
+        .order_by("title", "pk")
     )
 
 
@@ -381,7 +610,7 @@ def state_follow_up(*, user, code: str, today: datetime.date) -> StateFollowUp:
             .prefetch_related("items__needs")
         ),
         assistance=list(
-            Assistance.objects.visible_to(user)
+            assistance_visible(user=user)
             .filter(beneficiaries=state)
             .prefetch_related(
                 "donors", "links__need__article", "links__need__need_type"

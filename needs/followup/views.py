@@ -3,6 +3,7 @@ unmet needs, regional clusters, an assistance record, and confirming or correcti
 need's coverage."""
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +18,8 @@ from needs import selectors as need_selectors
 from needs.exchange.spreadsheets import csv_response, matrix_rows, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.followup import selectors, services
-from needs.followup.forms import ClusterForm, CoverageForm, DeskForm
-from needs.models import Need
+from needs.followup.forms import ClusterForm, CoverageForm, DeskForm, MappingForm
+from needs.models import Assistance, Need
 from needs.permissions import (
     can_decide_coverage,
     can_edit_need,
@@ -30,18 +31,12 @@ from needs.permissions import (
 from needs.services import need_coverage_propose
 from tatracker.paging import paginate
 
-# Donor mapping: the link to each dimension and the matrix's caption.
-DIMENSION_LINKS = {
-    "type": _("By type"),
-    "article": _("By article"),
-    "region": _("By region"),
-    "state": _("By state"),
-}
+# Donor mapping: the matrix's caption for each dimension.
 CAPTIONS = {
-    "type": _("Donors by type: needs addressed in part / in full"),
-    "article": _("Donors by article: needs addressed in part / in full"),
-    "region": _("Donors by region: needs addressed in part / in full"),
-    "state": _("Donors by state: needs addressed in part / in full"),
+    "type": _("Donors by type: projects, and the needs they address"),
+    "article": _("Donors by article: projects, and the needs they address"),
+    "region": _("Donors by region: projects, and the needs they address"),
+    "state": _("Donors by state: projects, and the needs they address"),
 }
 # What the secretariat's decision on a need's coverage made of it.
 DECIDED = {
@@ -79,17 +74,29 @@ def state_follow_up(request, code):
 def donor_mapping(request):
     if not can_view_donor_mapping(request.user):
         raise Http404
-    dimension = request.GET.get("by", "type")
-    if dimension not in selectors.MAPPING_DIMENSIONS:
-        dimension = "type"
-    matrix = selectors.donor_matrix(user=request.user, dimension=dimension)
+    form = MappingForm(request.GET)
+    form.is_valid()  # a value out of its choices falls back to the default
+    dimension = form.cleaned_data.get("by") or "type"
+    chosen = form.cleaned_data.get("status") or []
+    statuses = tuple(chosen) or selectors.MAPPING_STATUSES
+    matrix = selectors.donor_matrix(
+        user=request.user, dimension=dimension, statuses=statuses
+    )
     if request.GET.get("format") == "csv":
         return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
-    dimensions = [(key, DIMENSION_LINKS[key]) for key in selectors.MAPPING_DIMENSIONS]
-    context = {"matrix": matrix, "dimensions": dimensions}
-    return render(
-        request, "followup/mapping.html", context | {"caption": CAPTIONS[dimension]}
-    )
+    projects = selectors.mapping_projects(user=request.user, statuses=statuses)
+    context = {
+        "matrix": matrix,
+        "caption": CAPTIONS[dimension],
+        "dimensions": form.fields["by"].choices,
+        "status_choices": Assistance.Status.choices,
+        "chosen": chosen,
+        # The filter, carried by the tabs, the download and the pages.
+        "status_query": urlencode([("status", status) for status in chosen]),
+        "query": urlencode([("by", dimension)] + [("status", s) for s in chosen]),
+        "page_obj": paginate(request, projects, 50),
+    }
+    return render(request, "followup/mapping.html", context)
 
 
 def unmet_needs(request):
