@@ -53,7 +53,12 @@ def desk(request):
     sections = selectors.desk(
         user=request.user, today=timezone.localdate(), days_without_plan=days
     )
-    context = {"sections": sections, "form": form, "days": days}
+    context = {
+        "sections": sections,
+        "form": form,
+        "days": days,
+        "queue": need_selectors.submissions_queue(user=request.user),
+    }
     return render(
         request, "followup/desk.html", context | {"limit": selectors.DESK_LIMIT}
     )

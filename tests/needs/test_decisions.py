@@ -311,3 +311,10 @@ def test_unticking_a_recorded_need_with_its_description_is_a_withdrawal(
     response = client.post(entry_url(own_review), data)
     assert response.status_code == 302
     assert not Need.objects.filter(pk=need.pk).exists()
+
+
+def test_queue_is_on_the_follow_up_desk(client, secretariat, submission, own_review):
+    client.force_login(secretariat)
+    response = client.get(reverse("followup:desk"))
+    assert [item.review for item in response.context["queue"]] == [own_review]
+    assert decide_url(own_review).encode() in response.content
