@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from needs.audit import labelled_changes
 from needs.followup.services import need_coverage_set
 from needs.models import EntryEvent, Need, NeedProposal, NeedType, NeedTypeAlias
 from needs.permissions import (
@@ -118,28 +119,51 @@ class StaleEdit(Exception):
     def __init__(self, current: Need, changes: dict[str, tuple]):
         self.current = current
         self.changes = changes  # field -> (value the editor saw, value now)
+        labelled = labelled_changes(
+            Need, [(field, old, new) for field, (old, new) in changes.items()]
+        )
         differences = "; ".join(
-            f"{field}: {old!r} → {new!r}" for field, (old, new) in changes.items()
+            f"{label}: “{old or '—'}” → “{new or '—'}”" for label, old, new in labelled
         )
         super().__init__(
             # Translators: changes lists the fields with the value you saw and the
-            # value now, e.g. "description: 'Old' → 'New'".
+            # value now, e.g. "Priority: “High” → “Medium”".
             _("This need was changed by someone else since you opened it: %(changes)s")
             % {"changes": differences}
         )
 
 
 def _values_at(need: Need, version: int) -> dict | None:
-    """The values (proposed, else accepted) that an editor of `version` saw."""
-    proposal = (
-        NeedProposal.history.filter(need_id=need.pk, version=version)
-        .order_by("-history_id")
+    """The values (proposed, else accepted) that an editor of `version` saw; None
+    when the need had no recorded version then (an editor who saw no need).
+
+    The need's last historical row of that version (or of the latest before it)
+    dates the moment; the proposal is its last historical row by then. (A
+    proposal's own `version` does not say: the secretariat's change of the need
+    leaves it as it was, and a dropped proposal's deletion row carries its old
+    version with the dropping change's values.)
+    """
+    seen = (
+        need.history.filter(version__lte=version)
+        .order_by("-version", "-history_id")
         .first()
     )
-    if proposal is not None and proposal.kind != NeedProposal.Kind.WITHDRAWAL:
-        return {field: getattr(proposal, field) for field in EDITABLE_FIELDS}
-    seen = need.history.filter(version=version).order_by("-history_id").first()
-    return {field: getattr(seen, field) for field in EDITABLE_FIELDS} if seen else None
+    if seen is None:
+        return None
+    proposal = (
+        NeedProposal.history.filter(
+            need_id=need.pk, history_date__lte=seen.history_date
+        )
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if (
+        proposal is not None
+        and proposal.history_type != "-"
+        and proposal.kind != NeedProposal.Kind.WITHDRAWAL
+    ):
+        seen = proposal
+    return {field: getattr(seen, field) for field in EDITABLE_FIELDS}
 
 
 def _changes_since(need: Need, version: int) -> dict[str, tuple]:
