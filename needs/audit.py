@@ -402,6 +402,13 @@ def _entries(model, pairs, names: _Names) -> list[HistoryEntry]:
                 comment=_comment(previous, row, kind),
             )
         )
+    _label_changes(model, entries, names)
+    return entries
+
+
+def _label_changes(model, entries: list[HistoryEntry], names: _Names) -> None:
+    """Set the entries' `labelled_changes`: the related records of every entry
+    looked up together, the status left out where the action says it."""
     relations = [f for f in _shown(model) if f.is_relation] + _shown_many(model)
     for relation in relations:
         values = [
@@ -416,7 +423,6 @@ def _entries(model, pairs, names: _Names) -> list[HistoryEntry]:
         implied = entry.kind in STEPS.values() and model in WORKFLOW_MODELS
         changes = [c for c in entry.changes if not (implied and c[0] == "status")]
         entry.labelled_changes = labelled_changes(model, changes, names)
-    return entries
 
 
 def _pairs(rows) -> list[tuple[object, object]]:

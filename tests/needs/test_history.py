@@ -229,6 +229,28 @@ def test_recent_changes_name_each_need_and_list_what_was_set(
         ), entry
 
 
+def test_recent_changes_name_the_needs_of_an_accepted_withdrawal(
+    client, secretariat, focal_point, own_review
+):
+    # given a focal point's withdrawal of a need, accepted: the need is deleted
+    need = NeedFactory(review=own_review, need_type=NeedType.objects.get(slug="other"))
+    services.need_withdraw(need=need, user=focal_point)
+    services.review_submit(review=own_review, user=focal_point)
+    services.review_accept(review=own_review, user=secretariat, comment="Agreed.")
+    assert not Need.objects.filter(pk=need.pk).exists()
+    # when the secretariat reads the recent changes
+    client.force_login(secretariat)
+    text = text_of(client.get(reverse("needs:recent_changes")))
+    # then the proposal and the need still read as the State's need
+    assert "Withdrawal: Own State · art. 15 · Other assistance" in text
+    assert "(deleted)" not in text
+    assert "withdrawn" in text
+    # and the need's own history carries the acceptance comment
+    history = client.get(reverse("needs:need_history", args=[need.pk]))
+    withdrawn = history.context["entries"][0]
+    assert (withdrawn.kind, withdrawn.comment) == ("withdrawn", "Agreed.")
+
+
 def _record_rounds(rounds: range, review, secretariat, focal_point) -> None:
     """Each round: a need created and changed by the secretariat, a change the
     focal point proposes, and an assistance project linked to it."""
