@@ -6,33 +6,30 @@ what is not visible does not exist (the caller answers 404).
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import pgettext_lazy
 
+# The audit trail's reads live in needs.audit; the views find them here too.
+from needs.audit import AUDITED_MODELS as AUDITED_MODELS
+from needs.audit import HistoryEntry as HistoryEntry
+from needs.audit import audited_model as audited_model
+from needs.audit import field_label as field_label
+from needs.audit import field_value as field_value
+from needs.audit import labelled_changes as labelled_changes
+from needs.audit import recent_changes as recent_changes
+from needs.audit import record_history as record_history
 from needs.models import (
-    ActionPlan,
-    ActionPlanItem,
-    Assistance,
-    AssistanceNeed,
-    Consent,
     EntryDecision,
     EntryEvent,
-    FollowUp,
-    FollowUpEvent,
     Need,
     NeedProposal,
 )
-from needs.permissions import (
-    can_decide_any_review,
-    can_see_proposals,
-    can_view_history,
-)
+from needs.permissions import can_decide_any_review, can_see_proposals
 from reviews.models import Article, CountryReview, StateParty
 from reviews.permissions import focal_state_id, review_filter
 
@@ -322,162 +319,3 @@ def focal_point_digest(*, user) -> Digest | None:
         .first()
     )
     return Digest(state=state, handover=handover, review=review, **counts)
-
-
-# ---------------------------------------------------------------------------
-# The audit trail, read from django-simple-history's tables
-# ---------------------------------------------------------------------------
-# Every save and delete of these models leaves a historical row: who, when and the
-# whole record. Diffs pair consecutive rows of one record; history survives deletion.
-AUDITED_MODELS = [
-    Need,
-    NeedProposal,
-    CountryReview,
-    FollowUp,
-    FollowUpEvent,
-    ActionPlan,
-    ActionPlanItem,
-    Assistance,
-    AssistanceNeed,
-    Consent,
-]
-HIDDEN_FIELDS = {
-    "history_id",
-    "history_date",
-    "history_user",
-    "history_type",
-    "history_change_reason",
-    "updated_at",
-    "created_at",
-}
-KINDS = {"+": "created", "~": "changed", "-": "deleted"}
-KIND_LABELS = {
-    "created": pgettext_lazy("audit trail: what happened to a record", "created"),
-    "changed": pgettext_lazy("audit trail: what happened to a record", "changed"),
-    "deleted": pgettext_lazy("audit trail: what happened to a record", "deleted"),
-}
-
-
-@dataclass
-class HistoryEntry:
-    record: object
-    label: str
-    kind: str
-    changes: list[tuple[str, object, object]] = field(default_factory=list)
-    model: object = None
-
-    @property
-    def model_name(self) -> str:
-        return self.model._meta.model_name if self.model else ""
-
-    @property
-    def kind_label(self) -> str:
-        """What happened to the record, in the active language."""
-        return KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def labelled_changes(self) -> list[tuple[str, object, object]]:
-        """`changes` with each field's verbose name (translated) for its name."""
-        return labelled_changes(self.model, self.changes)
-
-    @property
-    def when(self):
-        return self.record.history_date
-
-    @property
-    def who(self):
-        return self.record.history_user
-
-
-def _field(model, name: str):
-    """`model`'s concrete field called `name` (or with attname `name`), or None."""
-    if model is None:
-        return None
-    return next(
-        (f for f in model._meta.concrete_fields if name in {f.name, f.attname}), None
-    )
-
-
-def field_label(model, name: str) -> str:
-    """The verbose name of `model`'s field `name`, capitalized and in the active
-    language; `name` itself for a field the model does not have."""
-    field = _field(model, name)
-    return capfirst(field.verbose_name) if field is not None else name
-
-
-def field_value(model, name: str, value):
-    """`value` as a person reads it: the label of a choice, else the value."""
-    field = _field(model, name)
-    if field is None or not field.choices:
-        return value
-    return dict(field.flatchoices).get(value, value)
-
-
-def labelled_changes(model, changes) -> list[tuple[str, object, object]]:
-    """(field, old, new) triples with the field's verbose name and choice labels."""
-    return [
-        (
-            field_label(model, name),
-            field_value(model, name, old),
-            field_value(model, name, new),
-        )
-        for name, old, new in changes
-    ]
-
-
-def audited_model(label: str):
-    """The audited model named `label` ("need", "actionplan", …), or None."""
-    return next((m for m in AUDITED_MODELS if m._meta.model_name == label), None)
-
-
-def _diff(previous, record) -> list[tuple[str, object, object]]:
-    if previous is None:
-        return []
-    names = [
-        f.attname
-        for f in record._meta.concrete_fields
-        if f.attname not in HIDDEN_FIELDS
-    ]
-    return [
-        (name, getattr(previous, name), getattr(record, name))
-        for name in names
-        if getattr(previous, name) != getattr(record, name)
-    ]
-
-
-def record_history(*, user, model, pk: int) -> list[HistoryEntry]:
-    """Every recorded version of one record, newest first, each with its changes;
-    empty for a user who may not read the audit trail."""
-    if not can_view_history(user):
-        return []
-    records = list(
-        model.history.filter(id=pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    entries, previous = [], None
-    for record in records:
-        kind = KINDS[record.history_type]
-        label = model._meta.verbose_name
-        entries.append(
-            HistoryEntry(record, label, kind, _diff(previous, record), model=model)
-        )
-        previous = record
-    return entries[::-1]
-
-
-def recent_changes(*, user, limit: int = 100) -> list[HistoryEntry]:
-    """The latest changes of every audited model: one query per model."""
-    if not can_view_history(user):
-        return []
-    entries = []
-    for model in AUDITED_MODELS:
-        records = model.history.select_related("history_user").order_by("-history_date")
-        entries += [
-            HistoryEntry(
-                r, model._meta.verbose_name, KINDS[r.history_type], model=model
-            )
-            for r in records[:limit]
-        ]
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from needs.audit import labelled_changes
 from needs.followup.services import need_coverage_set
 from needs.models import (
     EntryDecision,
@@ -137,28 +138,51 @@ class StaleEdit(Exception):
     def __init__(self, current: Need, changes: dict[str, tuple]):
         self.current = current
         self.changes = changes  # field -> (value the editor saw, value now)
+        labelled = labelled_changes(
+            Need, [(field, old, new) for field, (old, new) in changes.items()]
+        )
         differences = "; ".join(
-            f"{field}: {old!r} → {new!r}" for field, (old, new) in changes.items()
+            f"{label}: “{old or '—'}” → “{new or '—'}”" for label, old, new in labelled
         )
         super().__init__(
             # Translators: changes lists the fields with the value you saw and the
-            # value now, e.g. "description: 'Old' → 'New'".
+            # value now, e.g. "Priority: “High” → “Medium”".
             _("This need was changed by someone else since you opened it: %(changes)s")
             % {"changes": differences}
         )
 
 
 def _values_at(need: Need, version: int) -> dict | None:
-    """The values (proposed, else accepted) that an editor of `version` saw."""
-    proposal = (
-        NeedProposal.history.filter(need_id=need.pk, version=version)
-        .order_by("-history_id")
+    """The values (proposed, else accepted) that an editor of `version` saw; None
+    when the need had no recorded version then (an editor who saw no need).
+
+    The need's last historical row of that version (or of the latest before it)
+    dates the moment; the proposal is its last historical row by then. (A
+    proposal's own `version` does not say: the secretariat's change of the need
+    leaves it as it was, and a dropped proposal's deletion row carries its old
+    version with the dropping change's values.)
+    """
+    seen = (
+        need.history.filter(version__lte=version)
+        .order_by("-version", "-history_id")
         .first()
     )
-    if proposal is not None and proposal.kind != NeedProposal.Kind.WITHDRAWAL:
-        return {field: getattr(proposal, field) for field in EDITABLE_FIELDS}
-    seen = need.history.filter(version=version).order_by("-history_id").first()
-    return {field: getattr(seen, field) for field in EDITABLE_FIELDS} if seen else None
+    if seen is None:
+        return None
+    proposal = (
+        NeedProposal.history.filter(
+            need_id=need.pk, history_date__lte=seen.history_date
+        )
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if (
+        proposal is not None
+        and proposal.history_type != "-"
+        and proposal.kind != NeedProposal.Kind.WITHDRAWAL
+    ):
+        seen = proposal
+    return {field: getattr(seen, field) for field in EDITABLE_FIELDS}
 
 
 def _changes_since(need: Need, version: int) -> dict[str, tuple]:
@@ -358,7 +382,6 @@ def review_submit(*, review: CountryReview, user) -> EntryEvent:
         review=review,
         action=EntryEvent.Action.SUBMITTED,
         user=user,
-        at=now,
         need_count=len(pending),
     )
     counts = Counter(proposal.kind for proposal in pending)
@@ -483,31 +506,37 @@ def review_decide(
         chosen = [p for pk, p in submitted.items() if decisions[pk].outcome == outcome]
         if not chosen:
             continue
-        event = EntryEvent.objects.create(
-            review=review,
-            action=action,
-            user=user,
-            at=now,
-            comment=comment,
-            need_count=len(chosen),
-        )
+        # The proposals move first, then the step is logged: the audit trail reads
+        # a need's history rows up to its step's time.
+        taken = []
         for proposal in chosen:
             own = decisions[proposal.pk].comment.strip()
+            need = proposal.need
             withdrawn = proposal.kind == NeedProposal.Kind.WITHDRAWAL
-            decided = EntryDecision.objects.create(
-                event=event,
-                need=None if withdrawn else proposal.need,
-                article=proposal.need.article,
-                need_type=proposal.need.need_type,
-                kind=proposal.kind,
-                outcome=outcome,
-                comment=own,
-            )
-            logged.append(decided)
+            taken.append((need, withdrawn, proposal.kind, own))
             if outcome == EntryDecision.Outcome.ACCEPTED:
                 _apply(proposal, user, now)
             else:
                 _send_back(proposal, user, own or comment)
+        event = EntryEvent.objects.create(
+            review=review,
+            action=action,
+            user=user,
+            comment=comment,
+            need_count=len(chosen),
+        )
+        logged += EntryDecision.objects.bulk_create(
+            EntryDecision(
+                event=event,
+                need=None if withdrawn else need,
+                article_id=need.article_id,
+                need_type_id=need.need_type_id,
+                kind=kind,
+                outcome=outcome,
+                comment=own,
+            )
+            for need, withdrawn, kind, own in taken
+        )
         events.append(event)
     transaction.on_commit(
         partial(

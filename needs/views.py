@@ -212,10 +212,12 @@ def record_history(request, model, pk):
     entries = selectors.record_history(user=request.user, model=audited, pk=pk)
     if not entries:
         raise Http404(_("No history for this record."))
+    newest = next(e for e in entries if e.model is audited)
     context = {
         "entries": entries,
         "pk": pk,
-        "label": audited._meta.verbose_name,
+        "record": newest.label,
+        "deleted": newest.record.history_type == "-",
         "model_name": audited._meta.model_name,
     }
     return render(request, "needs/need_history.html", context)

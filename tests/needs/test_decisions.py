@@ -318,3 +318,18 @@ def test_queue_is_on_the_follow_up_desk(client, secretariat, submission, own_rev
     response = client.get(reverse("followup:desk"))
     assert [item.review for item in response.context["queue"]] == [own_review]
     assert decide_url(own_review).encode() in response.content
+
+
+def test_a_needs_history_shows_the_comment_on_that_need(
+    client, secretariat, submission, own_review
+):
+    changed = submission["changed"]
+    client.force_login(secretariat)
+    decide(
+        client,
+        own_review,
+        comment="On the whole submission.",
+        **{f"p{proposal_of(changed).pk}": ("returned", "On this need only.")},
+    )
+    history = client.get(reverse("needs:need_history", args=[changed.pk]))
+    assert b"On this need only." in history.content

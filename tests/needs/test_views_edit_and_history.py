@@ -87,12 +87,12 @@ def test_every_create_change_and_delete_is_audited(client, secretariat):
     pk = need.pk
     Need.objects.get(pk=pk).delete()
     entries = client.get(reverse("needs:need_history", args=[pk])).context["entries"]
-    assert [e.kind for e in entries] == ["deleted", "changed", "created"]
+    assert [e.kind for e in entries] == ["withdrawn", "changed", "created"]
     changed = entries[1]
     assert changed.who == secretariat
     assert ("description", "v1", "v2") in changed.changes
     recent = client.get(reverse("needs:recent_changes")).context["entries"]
-    assert any(e.record.id == pk and e.kind == "deleted" for e in recent)
+    assert any(e.record.id == pk and e.kind == "withdrawn" for e in recent)
 
 
 def test_review_changes_are_audited(client, secretariat, own_review):
