@@ -161,7 +161,7 @@ class NeedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(
         description=pgettext_lazy("a State party", "State"),
-        ordering="review__state__name",
+        ordering="review__state__sort_name",
     )
     def state(self, obj):
         return obj.review.state

@@ -1,12 +1,55 @@
-"""The needs' FilterSet, shared by the pages, the exports and the API."""
+"""The needs' FilterSet, shared by the pages, the exports and the API.
+
+Every label is given, lazily (`reviews.filtersets.field_label`): django-filter would
+otherwise make one from the lookup ("Review state regional group") and cache it in
+the language of the first request. The choice lists hold what the user may find: the
+States whose reviews they see, the donors that address needs they see.
+"""
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from needs.models import Need, NeedType
+from needs.models import Donor, Need, NeedType
+from needs.permissions import description_shared_filter
 from reviews.filtersets import field_label
-from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle, StateParty
+from reviews.models import (
+    Article,
+    Chapter,
+    CountryReview,
+    RegionalGroup,
+    ReviewCycle,
+    StateParty,
+)
+
+
+def _user(request):
+    return getattr(request, "user", None)
+
+
+def states_with_reviews(request):
+    """States with at least one review the user sees, by name."""
+    if request is None:
+        return StateParty.objects.all()
+    reviews = CountryReview.objects.visible_to(_user(request)).filter(
+        state=OuterRef("pk")
+    )
+    return StateParty.objects.filter(Exists(reviews)).order_by("sort_name")
+
+
+def donors_addressing_needs(request):
+    """Donors of assistance linked to at least one need the user sees, by name."""
+    if request is None:
+        return Donor.objects.all()
+    needs = Need.objects.visible_to(_user(request))
+    return Donor.objects.filter(
+        pk__in=Donor.objects.filter(assistance__links__need__in=needs).values("pk")
+    ).order_by("name")
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class NeedFilterSet(django_filters.FilterSet):
@@ -15,22 +58,21 @@ class NeedFilterSet(django_filters.FilterSet):
         queryset=RegionalGroup.objects.all(),
         to_field_name="slug",
         empty_label=_("All regional groups"),
+        label=field_label(StateParty, "regional_group"),
     )
     state = django_filters.ModelChoiceFilter(
         field_name="review__state",
-        queryset=lambda request: (
-            StateParty.objects.visible_to(request.user)
-            if request
-            else StateParty.objects.all()
-        ),
+        queryset=states_with_reviews,
         to_field_name="code",
         empty_label=_("All States"),
+        label=pgettext_lazy("a State party", "State"),
     )
     cycle = django_filters.ModelChoiceFilter(
         field_name="review__cycle",
         queryset=ReviewCycle.objects.all(),
         to_field_name="number",
         empty_label=_("All cycles"),
+        label=field_label(CountryReview, "cycle"),
     )
     review_year = django_filters.NumberFilter(
         field_name="review__cycle_year", label=_("Year of the cycle")
@@ -40,11 +82,13 @@ class NeedFilterSet(django_filters.FilterSet):
         queryset=Chapter.objects.all(),
         to_field_name="number",
         empty_label=_("All chapters"),
+        label=field_label(Article, "chapter"),
     )
     article = django_filters.ModelChoiceFilter(
         queryset=Article.objects.all(),
         to_field_name="number",
         empty_label=_("All articles"),
+        label=field_label(Need, "article"),
     )
     need_type = django_filters.ModelChoiceFilter(
         queryset=NeedType.objects.all(),
@@ -52,8 +96,6 @@ class NeedFilterSet(django_filters.FilterSet):
         empty_label=_("All types"),
         label=_("Type of need"),
     )
-    # Labels given lazily: django-filter would cache its own, in the language of the
-    # first request that renders them.
     coverage = django_filters.ChoiceFilter(
         choices=Need.Coverage.choices, label=field_label(Need, "coverage")
     )
@@ -63,19 +105,28 @@ class NeedFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(
         choices=Need.Source.choices, label=field_label(Need, "source")
     )
-    donor = django_filters.NumberFilter(
+    # The donor's id in the query (?donor=3), its name in the list.
+    donor = django_filters.ModelChoiceFilter(
         field_name="assistance_links__assistance__donors",
+        queryset=donors_addressing_needs,
         distinct=True,
-        label=_("Addressed by donor (id)"),
+        empty_label=_("Any donor or none"),
+        label=_("Addressed by donor"),
     )
     status = django_filters.ChoiceFilter(
         choices=Need.Status.choices, label=field_label(Need, "status")
     )
     updated_after = django_filters.DateFilter(
-        field_name="updated_at", lookup_expr="date__gte"
+        field_name="updated_at",
+        lookup_expr="date__gte",
+        widget=DATE_INPUT,
+        label=_("Changed on or after"),
     )
     updated_before = django_filters.DateFilter(
-        field_name="updated_at", lookup_expr="date__lte"
+        field_name="updated_at",
+        lookup_expr="date__lte",
+        widget=DATE_INPUT,
+        label=_("Changed on or before"),
     )
     q = django_filters.CharFilter(method="search", label=_("Search descriptions"))
 
@@ -95,6 +146,9 @@ class NeedFilterSet(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
+        """Only the descriptions the user may read: a search must not tell which
+        withheld description holds a word."""
         return queryset.filter(
-            Q(description__icontains=value) | Q(remaining__icontains=value)
+            description_shared_filter(_user(self.request)),
+            Q(description__icontains=value) | Q(remaining__icontains=value),
         )

@@ -63,12 +63,13 @@ def review_get(*, user, pk) -> CountryReview:
 
 
 def state_list(*, user):
-    """States `user` may see, with the number of their reviews and counted needs."""
+    """States `user` may see, by name, with the number of their reviews and counted
+    needs."""
     visible = review_filter(user, "reviews__")
     return (
         StateParty.objects.visible_to(user)
         .select_related("regional_group")
-        .order_by("name")
+        .order_by("sort_name")
         .annotate(
             review_count=Count("reviews", filter=visible, distinct=True),
             need_count=Count(
@@ -78,6 +79,38 @@ def state_list(*, user):
             ),
         )
     )
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """States counted apart: the real States parties, the other real States (not
+    parties, or not confirmed), and the anonymised States of the 2013
+    reconstruction, a demonstration data set that no real installation counts."""
+
+    parties: int
+    others: int
+    demonstration: int
+
+
+def _state_counts(states) -> StateCounts:
+    party = Q(party_status=StateParty.PartyStatus.YES)
+    return StateCounts(
+        **states.aggregate(
+            parties=Count("pk", filter=Q(reconstructed=False) & party),
+            others=Count("pk", filter=Q(reconstructed=False) & ~party),
+            demonstration=Count("pk", filter=Q(reconstructed=True)),
+        )
+    )
+
+
+def state_counts(*, user) -> StateCounts:
+    """The States `user` may see, counted apart (`StateCounts`)."""
+    return _state_counts(StateParty.objects.visible_to(user))
+
+
+def registry_counts() -> StateCounts:
+    """Every State recorded, counted apart: public reference data (the home page)."""
+    return _state_counts(StateParty.objects.all())
 
 
 def state_get(*, user, code) -> StateParty:

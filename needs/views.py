@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from needs import selectors, services
-from needs.exchange.spreadsheets import csv_response, need_rows
+from needs.exchange.spreadsheets import csv_response, need_rows, xlsx_response
 from needs.filtersets import NeedFilterSet
 from needs.forms import DecisionForm, NeedEntryForm, NeedForm
 from needs.models import EntryEvent, Need, NeedType
@@ -26,7 +26,7 @@ from needs.permissions import (
     can_view_history,
 )
 from needs.reports.statistics import summary
-from reviews.filtersets import StatePartyFilterSet
+from reviews.filtersets import StatePartyListFilterSet
 from reviews.models import Article, StateParty
 from reviews.permissions import focal_state_id
 from tatracker.paging import paginate
@@ -36,7 +36,7 @@ from tatracker.paging import paginate
 def home(request):
     context = {
         "summary": summary(),
-        "parties": StateParty.objects.parties().count(),
+        "states": selectors.registry_counts(),
         "digest": selectors.focal_point_digest(user=request.user),
         "queue": (
             selectors.submissions_queue(user=request.user)
@@ -52,11 +52,15 @@ def home(request):
 # ---------------------------------------------------------------------------
 def state_list(request):
     queryset = selectors.state_list(user=request.user)
-    filterset = StatePartyFilterSet(request.GET, queryset=queryset)
-    page = paginate(request, filterset.qs, per_page=50)
-    return render(
-        request, "needs/state_list.html", {"filter": filterset, "page_obj": page}
-    )
+    filterset = StatePartyListFilterSet(request.GET, queryset=queryset)
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request, filterset.qs, per_page=50),
+        "counts": selectors.state_counts(user=request.user),
+        "query": _query_without(request, "page"),
+        "showing_demonstration": filterset.form.data.get("reconstructed") != "false",
+    }
+    return render(request, "needs/state_list.html", context)
 
 
 def state_detail(request, code):
@@ -85,22 +89,36 @@ def review_detail(request, pk):
 # ---------------------------------------------------------------------------
 # Needs
 # ---------------------------------------------------------------------------
+# The needs list's downloads: ?format=csv or ?format=xlsx, of exactly what is filtered.
+NEED_EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
 def need_list(request):
     queryset = selectors.need_list(user=request.user)
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
-    if request.GET.get("format") == "csv":
+    export = NEED_EXPORTS.get(request.GET.get("format", ""))
+    if export is not None:
         shows = partial(can_see_description, request.user)
-        return csv_response(
-            "needs.csv", need_rows(filterset.qs.iterator(), shows_description=shows)
-        )
+        rows = need_rows(filterset.qs.iterator(), shows_description=shows)
+        return export(f"needs.{request.GET['format']}", rows)
     page = paginate(request, filterset.qs, per_page=50)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "query": _query_without(request, "page", "format"),
+        # The column only where the page holds a description the user may read
+        # (`description_shared` is annotated: no query per row).
+        "shows_descriptions": any(need.description_shared for need in page),
+    }
+    return render(request, "needs/need_list.html", context)
+
+
+def _query_without(request, *names) -> str:
+    """The page's query string without `names` (for links that add their own)."""
     query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "needs/need_list.html",
-        {"filter": filterset, "page_obj": page, "query": query.urlencode()},
-    )
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def need_detail(request, pk):

@@ -2,10 +2,11 @@
 
 import django_filters
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from reviews.models import CountryReview, RegionalGroup, StateParty
+from reviews.models import CountryReview, RegionalGroup, StateParty, sort_key
 
 
 def field_label(model, name: str):
@@ -16,10 +17,13 @@ def field_label(model, name: str):
 
 
 class StatePartyFilterSet(django_filters.FilterSet):
+    """The API's filters of States (each filter applies only when given)."""
+
     regional_group = django_filters.ModelChoiceFilter(
         queryset=RegionalGroup.objects.all(),
         to_field_name="slug",
         empty_label=_("All regional groups"),
+        label=field_label(StateParty, "regional_group"),
     )
     party_status = django_filters.ChoiceFilter(
         choices=StateParty.PartyStatus.choices,
@@ -35,7 +39,64 @@ class StatePartyFilterSet(django_filters.FilterSet):
         fields = ["regional_group", "party_status", "reconstructed"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
+        """By name, accents and case aside ("cote" finds Côte d'Ivoire), or code."""
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(sort_name__contains=sort_key(value))
+            | Q(code__iexact=value)
+        )
+
+
+# The value of a page filter that selects every row (no filter).
+ALL = "all"
+
+
+class StatePartyListFilterSet(StatePartyFilterSet):
+    """The States page: States parties of the world unless asked otherwise; the
+    anonymised States of the 2013 reconstruction (a demonstration data set) only
+    when asked for. Each filter has an explicit choice for "all"."""
+
+    DEFAULTS = {"party_status": StateParty.PartyStatus.YES, "reconstructed": "false"}
+
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    party_status = django_filters.ChoiceFilter(
+        choices=[
+            (StateParty.PartyStatus.YES, _("Parties to the Convention")),
+            (StateParty.PartyStatus.NO, _("Not parties")),
+            (StateParty.PartyStatus.UNKNOWN, _("Status unconfirmed")),
+            (ALL, _("All States")),
+        ],
+        empty_label=None,
+        method="choose",
+        label=_("Party to the Convention"),
+    )
+    reconstructed = django_filters.ChoiceFilter(
+        choices=[
+            ("false", _("Real States")),
+            ("true", _("Demonstration data (2013 reconstruction)")),
+            (ALL, _("Real States and demonstration data")),
+        ],
+        empty_label=None,
+        method="choose",
+        label=_("Data set"),
+    )
+
+    class Meta(StatePartyFilterSet.Meta):
+        fields = ["q", "party_status", "regional_group", "reconstructed"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, value in self.DEFAULTS.items():
+            if not data.get(name):
+                data[name] = value
+        super().__init__(data, *args, **kwargs)
+
+    def choose(self, queryset, name, value):
+        if value == ALL:
+            return queryset
+        if name == "reconstructed":
+            return queryset.filter(reconstructed=value == "true")
+        return queryset.filter(**{name: value})
 
 
 class CountryReviewFilterSet(django_filters.FilterSet):

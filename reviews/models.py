@@ -1,5 +1,7 @@
 """Who was reviewed, when, on which chapters; the Convention's chapters and articles."""
 
+import unicodedata
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -58,6 +60,16 @@ class RegionalGroup(NamedInLanguages):
         return self.label
 
 
+def sort_key(text: str) -> str:
+    """`text` as names are ordered: its letters and digits, accents and case aside
+    ("Côte d'Ivoire" → "cotedivoire", between "costarica" and "croatia").
+
+    Spaces and punctuation go too: the key is then ordered alike by any collation,
+    byte-wise (SQLite) or linguistic (PostgreSQL), which disagree on them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if unicodedata.category(c)[0] in "LN")
+
+
 class StatePartyQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(state_filter(user))
@@ -66,7 +78,12 @@ class StatePartyQuerySet(models.QuerySet):
         return self.filter(party_status=StateParty.PartyStatus.YES)
 
     def real(self):
+        """States of the world, not the demonstration data set (the anonymised States
+        of the 2013 reconstruction)."""
         return self.filter(reconstructed=False)
+
+    def demonstration(self):
+        return self.filter(reconstructed=True)
 
 
 class StateParty(NamedInLanguages):
@@ -93,6 +110,15 @@ class StateParty(NamedInLanguages):
         help_text=_("ISO 3166-1 alpha-3 for real States."),
     )
     name = models.CharField(_("name"), max_length=120, unique=True)
+    sort_name = models.CharField(
+        _("sort name"),
+        max_length=120,
+        blank=True,
+        default="",
+        editable=False,
+        db_index=True,
+        help_text=_("The name as lists order it (accents and case aside)."),
+    )
     regional_group = models.ForeignKey(
         RegionalGroup,
         on_delete=models.PROTECT,
@@ -132,12 +158,21 @@ class StateParty(NamedInLanguages):
     objects = StatePartyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_name"]
         verbose_name = _("State party")
         verbose_name_plural = _("States parties")
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs):
+        """Keep `sort_name` in step with `name` (also when only some fields are
+        saved, as `update_or_create` does)."""
+        self.sort_name = sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("needs:state_detail", kwargs={"code": self.code})
@@ -291,7 +326,7 @@ class CountryReview(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["cycle__number", "state__name"]
+        ordering = ["cycle__number", "state__sort_name"]
         verbose_name = _("country review")
         verbose_name_plural = _("country reviews")
         constraints = [

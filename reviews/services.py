@@ -4,6 +4,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from axes.utils import reset as axes_reset
 from babel import Locale
 from babel.core import get_global
 from django.apps import apps
@@ -265,6 +266,13 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
         handed_over_by=by,
         note=note,
     )
+
+
+def login_lockout_clear(*, user) -> int:
+    """Forget `user`'s failed log-in attempts (django-axes), once they have proved,
+    with the e-mailed link, that the account is theirs and chosen a new password.
+    Returns how many attempts were forgotten."""
+    return axes_reset(username=user.get_username())
 
 
 SECRETARIAT_GROUP = "Secretariat"

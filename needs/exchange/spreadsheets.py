@@ -1,15 +1,20 @@
-"""Records and report tables as CSV: what spreadsheet users download.
+"""Records and report tables as CSV (and needs as XLSX): what spreadsheet users
+download.
 
 Every cell that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`,
 `@`, a tab or a carriage return) is neutralised with a leading apostrophe, as OWASP
 recommends; numbers, negative ones included, are written as numbers. Needs are
-streamed row by row, so that an export of any size holds one row in memory.
+streamed row by row, so that an export of any size holds one row in memory (the XLSX
+workbook is written row by row to a temporary file, then sent from it).
 """
 
 import csv
+import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,6 +82,38 @@ def csv_response(filename: str, rows: Iterable[Iterable]) -> StreamingHttpRespon
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_cell(value):
+    """`safe_cell`, without the control characters that XLSX cannot hold (a vertical
+    tab pasted from a word processor would otherwise fail the whole download)."""
+    value = safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def xlsx_file(rows: Iterable[Iterable], *, title: str = "Sheet1"):
+    """A workbook of one sheet holding `rows`, written row by row (openpyxl's
+    write-only mode) to a temporary file; returned open, at its start."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title)
+    for row in rows:
+        sheet.append([xlsx_cell(cell) for cell in row])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def xlsx_response(filename: str, rows: Iterable[Iterable]) -> FileResponse:
+    return FileResponse(
+        xlsx_file(rows, title=filename.rsplit(".", 1)[0]),
+        as_attachment=True,
+        filename=filename,
+        content_type=XLSX_TYPE,
+    )
 
 
 def need_rows(needs, *, shows_description) -> Iterator[list]:

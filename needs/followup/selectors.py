@@ -155,13 +155,13 @@ def _work_sections(user, counted) -> list[DeskSection]:
             gettext("Needs not yet addressed, with no assistance recorded"),
             counted.filter(coverage=Need.Coverage.NOT_YET_ADDRESSED)
             .exclude(Exists(has_link))
-            .order_by("review__state__name", "article__number"),
+            .order_by("review__state__sort_name", "article__number"),
         ),
         _section(
             "in-part",
             gettext("Needs met in part"),
             counted.filter(coverage=Need.Coverage.MET_IN_PART).order_by(
-                "review__state__name", "article__number"
+                "review__state__sort_name", "article__number"
             ),
         ),
         _section(

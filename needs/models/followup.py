@@ -69,7 +69,7 @@ class FollowUp(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["review__state__name"]
+        ordering = ["review__state__sort_name"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 
@@ -172,7 +172,7 @@ class ActionPlan(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["state__name", "-started_on"]
+        ordering = ["state__sort_name", "-started_on"]
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
 

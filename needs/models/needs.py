@@ -109,7 +109,7 @@ class NeedQuerySet(models.QuerySet):
 
     def in_note_order(self):
         return self.order_by(
-            "review__state__name",
+            "review__state__sort_name",
             "article__chapter__ordinal",
             "article__section",
             "article__number",
@@ -260,7 +260,7 @@ class Need(models.Model):
 
     class Meta:
         ordering = [
-            "review__state__name",
+            "review__state__sort_name",
             "article__number",
             "need_type__display_order",
         ]

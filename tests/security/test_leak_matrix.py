@@ -398,10 +398,13 @@ class World:
 
 
 def _text_fields(model) -> list[str]:
+    """Fields people type (not those derived on save, such as a State's sort
+    name, which follows its name)."""
     return [
         f.name
         for f in model._meta.concrete_fields
         if isinstance(f, models.CharField | models.TextField)
+        and f.editable
         and not isinstance(f, models.SlugField)
         and not f.choices
         and (f.max_length or 1000) >= 60
