@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0008_translatable_labels'),
-        ('reviews', '0009_secretariat_officer'),
+        ('needs', '0009_order_by_state_sort_name'),
+        ('reviews', '0011_secretariat_officer'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0008_translatable_labels'),
+        ('reviews', '0010_fill_state_sort_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
