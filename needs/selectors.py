@@ -18,6 +18,8 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
+    AssistanceReportNeed,
     Consent,
     FollowUp,
     FollowUpEvent,
@@ -225,6 +227,8 @@ AUDITED_MODELS = [
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
+    AssistanceReportNeed,
     Consent,
 ]
 HIDDEN_FIELDS = {
