@@ -227,7 +227,9 @@ class LinkFormSet(NeedRowsFormSet):
 
 
 def rows_formset(form, formset=RowsFormSet, extra=2):
-    return forms.formset_factory(form, formset=formset, extra=extra, can_delete=True)
+    return forms.formset_factory(
+        form, formset=formset, extra=extra, can_delete=True, can_delete_extra=False
+    )
 
 
 EventFormSet = rows_formset(FollowUpEventForm)

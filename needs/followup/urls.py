@@ -1,6 +1,6 @@
 from django.urls import path
 
-from needs.followup import record_views, views
+from needs.followup import record_views, report_views, views
 
 app_name = "followup"
 urlpatterns = [
@@ -81,27 +81,27 @@ urlpatterns = [
     # Assistance a focal point reports, and the secretariat's confirmation.
     path(
         "follow-up/states/<str:code>/assistance-reports/new/",
-        record_views.assistance_report_create,
+        report_views.assistance_report_create,
         name="assistance_report_create",
     ),
     path(
         "follow-up/assistance-reports/",
-        record_views.assistance_report_list,
+        report_views.assistance_report_list,
         name="assistance_report_list",
     ),
     path(
         "follow-up/assistance-reports/<int:pk>/edit/",
-        record_views.assistance_report_edit,
+        report_views.assistance_report_edit,
         name="assistance_report_edit",
     ),
     path(
         "follow-up/assistance-reports/<int:pk>/confirm/",
-        record_views.assistance_report_confirm,
+        report_views.assistance_report_confirm,
         name="assistance_report_confirm",
     ),
     path(
         "follow-up/assistance-reports/<int:pk>/decline/",
-        record_views.assistance_report_decline,
+        report_views.assistance_report_decline,
         name="assistance_report_decline",
     ),
 ]

@@ -177,5 +177,9 @@ def assistance_detail(request, pk):
     return render(
         request,
         "followup/assistance_detail.html",
-        {"assistance": assistance, "links": links},
+        {
+            "assistance": assistance,
+            "links": links,
+            "can_record_assistance": can_record_assistance(request.user),
+        },
     )
