@@ -87,15 +87,13 @@ class NeedsChoiceField(forms.ModelMultipleChoiceField):
         return str(need)
 
 
-def secretariat_users():
+def secretariat_users(keep=None):
     """Who may be responsible for a follow-up's next step: active secretariat
-    staff and administrators."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(account__role__in=STAFF_ROLES) | Q(is_superuser=True))
-        .order_by("username")
+    staff and administrators (and `keep`, the one recorded, whoever it is now)."""
+    staff = Q(is_active=True) & (
+        Q(account__role__in=STAFF_ROLES) | Q(is_superuser=True)
     )
+    return get_user_model().objects.filter(staff | Q(pk=keep)).order_by("username")
 
 
 class FollowUpForm(forms.ModelForm):
@@ -122,7 +120,8 @@ class FollowUpForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = secretariat_users()
+        responsible = self.instance.responsible_id
+        self.fields["responsible"].queryset = secretariat_users(keep=responsible)
 
 
 class FollowUpEventForm(forms.ModelForm):

@@ -189,15 +189,22 @@ def assistance_save(
 
 
 def _links_replace(*, assistance: Assistance, links: list[dict], user) -> None:
+    """Unlink the needs no longer named; link the new and the changed ones (an
+    unchanged link is left alone, and so is its history)."""
+    current = {link.need_id: link for link in assistance.links.select_related("need")}
     wanted = {values["need"].pk for values in links}
-    for link in assistance.links.select_related("need").exclude(need__in=wanted):
-        assistance_unlink_need(assistance=assistance, need=link.need, user=user)
+    for need_id, link in current.items():
+        if need_id not in wanted:
+            assistance_unlink_need(assistance=assistance, need=link.need, user=user)
     for values in links:
+        link, note = current.get(values["need"].pk), values.get("note", "")
+        if link and (link.coverage, link.note) == (values["coverage"], note):
+            continue
         assistance_link_need(
             assistance=assistance,
             need=values["need"],
             coverage=values["coverage"],
-            note=values.get("note", ""),
+            note=note,
             user=user,
         )
 
