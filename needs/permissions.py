@@ -15,7 +15,9 @@ What a viewer sees of a completed review (its executive summary is published):
     reaches the viewer's audience;
   - descriptions and what remains: where the State shares its descriptions of needs;
   - action plans and their items: where the State shares its action plan;
-  - the secretariat's follow-up records and the return comments: never.
+  - the secretariat's follow-up records and the return comments: never;
+  - the assistance a State's focal point reports: never (what the secretariat
+    confirms of it becomes an Assistance record, seen as any other).
 An audience reaches: "public" everyone; "donors and partners" donors, partners and
 United Nations entities; "United Nations only" United Nations entities.
 
