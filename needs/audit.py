@@ -29,6 +29,8 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
+    AssistanceReportNeed,
     Consent,
     EntryDecision,
     EntryEvent,
@@ -62,6 +64,9 @@ AUDITED = {
     ActionPlanItem: set(),
     Assistance: set(),
     AssistanceNeed: set(),
+    # reported_by: the entry's who; confirmed_assistance: the confirmation's result.
+    AssistanceReport: {"reported_by"},
+    AssistanceReportNeed: set(),
     Consent: set(),
 }
 AUDITED_MODELS = list(AUDITED)
@@ -72,6 +77,7 @@ PARTS = {
     Need: [(NeedProposal, "need"), (AssistanceNeed, "need")],
     Assistance: [(AssistanceNeed, "assistance")],
     ActionPlan: [(ActionPlanItem, "plan")],
+    AssistanceReport: [(AssistanceReportNeed, "report")],
 }
 
 # A field of this name is a person's comment on the step (a return, a decision):

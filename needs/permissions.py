@@ -15,7 +15,9 @@ What a viewer sees of a completed review (its executive summary is published):
     reaches the viewer's audience;
   - descriptions and what remains: where the State shares its descriptions of needs;
   - action plans and their items: where the State shares its action plan;
-  - the secretariat's follow-up records and the return comments: never.
+  - the secretariat's follow-up records and the return comments: never;
+  - the assistance a State's focal point reports: never (what the secretariat
+    confirms of it becomes an Assistance record, seen as any other).
 An audience reaches: "public" everyone; "donors and partners" donors, partners and
 United Nations entities; "United Nations only" United Nations entities.
 
@@ -40,6 +42,9 @@ from reviews.permissions import (
 from reviews.roles import Organisation, Role
 
 __all__ = [
+    "assistance_report_filter",
+    "can_change_assistance_report",
+    "can_confirm_assistance_report",
     "can_decide_coverage",
     "can_decide_review",
     "can_edit_need",
@@ -48,6 +53,7 @@ __all__ = [
     "can_record_assistance",
     "can_record_consent",
     "can_record_follow_up",
+    "can_report_assistance",
     "can_see_description",
     "can_see_internal_notes",
     "can_see_proposals",
@@ -150,6 +156,15 @@ def follow_up_filter(user, prefix: str = "") -> Q:
     return review_filter(user, prefix=prefix)
 
 
+def assistance_report_filter(user) -> Q:
+    """Q (on AssistanceReport): a State's reports of the assistance it receives are
+    for its focal points and the secretariat until confirmed; never a viewer's (what
+    is confirmed is an Assistance record, scoped on its own)."""
+    if _is_viewer(user):
+        return NOTHING
+    return state_filter(user, prefix="state__")
+
+
 # ---------------------------------------------------------------------------
 # Needs and the entry workflow
 # ---------------------------------------------------------------------------
@@ -237,6 +252,26 @@ def can_record_follow_up(user) -> bool:
 def can_record_assistance(user) -> bool:
     """Donors, assistance and the needs it addresses: the secretariat."""
     return is_secretariat(user)
+
+
+def can_report_assistance(user, state_id: int) -> bool:
+    """Report assistance that addresses a State's needs (paragraphs 75-76): its
+    focal points. (The secretariat records assistance directly.)"""
+    return _is_focal_point_of(user, state_id)
+
+
+def can_change_assistance_report(user, report) -> bool:
+    """Its State's focal points, while it awaits the secretariat's confirmation."""
+    return report.confirmation == report.Confirmation.AWAITING and (
+        can_report_assistance(user, report.state_id)
+    )
+
+
+def can_confirm_assistance_report(user, report) -> bool:
+    """Confirm (possibly correcting) or decline a report: the secretariat, once."""
+    return report.confirmation == report.Confirmation.AWAITING and (
+        can_record_assistance(user)
+    )
 
 
 def can_record_consent(user) -> bool:

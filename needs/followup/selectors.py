@@ -22,13 +22,18 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
     Consent,
     Donor,
     FollowUp,
     Need,
     NeedType,
 )
-from needs.permissions import can_view_desk, can_view_donor_mapping
+from needs.permissions import (
+    can_view_desk,
+    can_view_donor_mapping,
+    follow_up_filter,
+)
 from reviews.models import Account, CountryReview, RegionalGroup, StateParty
 
 # ---------------------------------------------------------------------------
@@ -547,6 +552,10 @@ class StateFollowUp:
     needs: list
     consents: list
     gaps: FollowUpGaps
+    # The State's completed reviews, each with its follow-up (if recorded), and the
+    # assistance its focal points reported that is not (or not yet) confirmed.
+    reviews: list = field(default_factory=list)
+    reports: list = field(default_factory=list)
 
     @property
     def timeline(self) -> list[tuple]:
@@ -624,6 +633,16 @@ def state_follow_up(*, user, code: str, today: datetime.date) -> StateFollowUp:
             .select_related("review__cycle")
         ),
         gaps=state_gaps(user=user, state=state, today=today),
+        reviews=list(
+            reviews.filter(status=CountryReview.Status.COMPLETED)
+            .select_related("cycle", "follow_up")
+            .order_by("cycle__number", "cycle_year")
+        ),
+        reports=list(
+            assistance_reports(user=user, state=state).exclude(
+                confirmation=AssistanceReport.Confirmation.CONFIRMED
+            )
+        ),
     )
 
 
@@ -652,6 +671,73 @@ def assistance_links(*, user, assistance: Assistance):
         visible_links(user=user)
         .filter(assistance=assistance)
         .select_related("need__review__state", "need__article", "need__need_type")
+    )
+
+
+# ---------------------------------------------------------------------------
+# What the follow-up's forms load and offer
+# ---------------------------------------------------------------------------
+def follow_up_review_get(*, user, pk) -> CountryReview:
+    """A review whose follow-up records (letter, events, consent) `user` may see:
+    the secretariat's and the State's focal points', never a viewer's."""
+    reviews = CountryReview.objects.visible_to(user).filter(follow_up_filter(user))
+    return get_object_or_404(reviews.select_related("state", "cycle"), pk=pk)
+
+
+def follow_up_of(review: CountryReview) -> FollowUp:
+    """The review's follow-up, or a new (unsaved) one."""
+    found = FollowUp.objects.filter(review=review).prefetch_related("events").first()
+    return found or FollowUp(review=review)
+
+
+def consent_get(*, user, pk) -> Consent:
+    consents = Consent.objects.visible_to(user).filter(
+        follow_up_filter(user, prefix="review__")
+    )
+    return get_object_or_404(consents.select_related("review__state"), pk=pk)
+
+
+def action_plan_get(*, user, pk) -> ActionPlan:
+    plans = ActionPlan.objects.visible_to(user).select_related("state")
+    return get_object_or_404(plans.prefetch_related("items__needs"), pk=pk)
+
+
+def state_get(*, user, code: str) -> StateParty:
+    return get_object_or_404(StateParty.objects.visible_to(user), code=code)
+
+
+def needs_to_choose(*, user, states, keep=()):
+    """The needs a plan item, an assistance or a report may name: the accepted
+    needs of `states` that `user` may see, and those in `keep` (already named)."""
+    chosen = Q(accepted_at__isnull=False) | Q(pk__in=list(keep))
+    return (
+        Need.objects.visible_to(user)
+        .filter(review__state__in=states)
+        .filter(chosen)
+        .with_related()
+        .in_note_order()
+    )
+
+
+def assistance_reports(*, user, state: StateParty | None = None):
+    """Reports of assistance that `user` may see (a State's own, or all for the
+    secretariat), oldest first, with their donor and needs."""
+    reports = AssistanceReport.objects.visible_to(user)
+    if state is not None:
+        reports = reports.filter(state=state)
+    return reports.select_related("state", "donor", "reported_by").prefetch_related(
+        "links__need__article", "links__need__need_type", "links__need__review__state"
+    )
+
+
+def assistance_report_get(*, user, pk) -> AssistanceReport:
+    return get_object_or_404(assistance_reports(user=user), pk=pk)
+
+
+def donor_list():
+    """Donors are reference data: every donor, by name."""
+    return Donor.objects.select_related("home_country").annotate(
+        projects=Count("assistance", distinct=True)
     )
 
 

@@ -21,6 +21,8 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
+    AssistanceReportNeed,
     Consent,
     Donor,
     FollowUp,
@@ -29,11 +31,14 @@ from needs.models import (
     Reminder,
 )
 from needs.permissions import (
+    can_change_assistance_report,
+    can_confirm_assistance_report,
     can_decide_coverage,
     can_edit_plan,
     can_record_assistance,
     can_record_consent,
     can_record_follow_up,
+    can_report_assistance,
 )
 from reviews.models import Account, CountryReview
 
@@ -51,7 +56,8 @@ DELIVERING = [Assistance.Status.ONGOING, Assistance.Status.COMPLETED]
 def coverage_from_links(links) -> str:
     """Met fully: an ongoing or completed assistance covers it in full. Met in part:
     any assistance under way, completed or ended covers it. Planned assistance does
-    not count yet."""
+    not count yet. (What a focal point reports is an AssistanceReport, not a link:
+    it counts from the secretariat's confirmation, `assistance_report_confirm`.)"""
     delivering = [link for link in links if link.assistance.status in COUNTING]
     if any(
         link.coverage == AssistanceNeed.Coverage.IN_FULL
@@ -162,10 +168,11 @@ def assistance_refresh_needs(*, assistance: Assistance, user=None) -> None:
 
 @transaction.atomic
 def assistance_save(
-    *, assistance: Assistance, user, donors=None, beneficiaries=None
+    *, assistance: Assistance, user, donors=None, beneficiaries=None, links=None
 ) -> Assistance:
     """Create or change an assistance record (its donors and beneficiary States when
-    given); the coverage of the needs it addresses follows its status."""
+    given; when `links` is given, [{"need", "coverage", "note"}], the needs it
+    addresses are replaced by them); the coverage of those needs follows."""
     if not can_record_assistance(user):
         raise PermissionDenied(gettext("Only the secretariat records assistance."))
     assistance.full_clean()
@@ -175,8 +182,31 @@ def assistance_save(
         assistance.donors.set(donors)
     if beneficiaries is not None:
         assistance.beneficiaries.set(beneficiaries)
+    if links is not None:
+        _links_replace(assistance=assistance, links=links, user=user)
     assistance_refresh_needs(assistance=assistance, user=user)
     return assistance
+
+
+def _links_replace(*, assistance: Assistance, links: list[dict], user) -> None:
+    """Unlink the needs no longer named; link the new and the changed ones (an
+    unchanged link is left alone, and so is its history)."""
+    current = {link.need_id: link for link in assistance.links.select_related("need")}
+    wanted = {values["need"].pk for values in links}
+    for need_id, link in current.items():
+        if need_id not in wanted:
+            assistance_unlink_need(assistance=assistance, need=link.need, user=user)
+    for values in links:
+        link, note = current.get(values["need"].pk), values.get("note", "")
+        if link and (link.coverage, link.note) == (values["coverage"], note):
+            continue
+        assistance_link_need(
+            assistance=assistance,
+            need=values["need"],
+            coverage=values["coverage"],
+            note=note,
+            user=user,
+        )
 
 
 @transaction.atomic
@@ -186,6 +216,113 @@ def donor_save(*, donor: Donor, user) -> Donor:
     donor.full_clean()
     donor.save()
     return donor
+
+
+# ---------------------------------------------------------------------------
+# Assistance reported by a State (paragraphs 75-76), confirmed by the secretariat
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def assistance_report_save(
+    *, report: AssistanceReport, links: list[dict], user
+) -> AssistanceReport:
+    """A focal point reports (or, while it awaits confirmation, changes its report of)
+    assistance that addresses its State's needs: `links` are [{"need", "coverage"}].
+    A typed donor name that is a recorded donor's becomes that donor."""
+    if not can_report_assistance(user, report.state_id) or (
+        report.pk and not can_change_assistance_report(user, report)
+    ):
+        raise PermissionDenied(gettext("You cannot report assistance for this State."))
+    _report_donor_match(report)
+    report.full_clean(exclude=["reported_by", "reported_at"])
+    _report_links_check(report, links)
+    report.reported_by, report.reported_at = user, timezone.now()
+    report._history_user = user
+    report.save()
+    report.links.all().delete()
+    for values in links:
+        link = AssistanceReportNeed(report=report, **values)
+        link.full_clean()
+        link._history_user = user
+        link.save()
+    return report
+
+
+def _report_donor_match(report: AssistanceReport) -> None:
+    name = report.donor_name.strip()
+    known = Donor.objects.filter(name__iexact=name).first() if name else None
+    if known is not None and not report.donor_id:
+        report.donor, report.donor_name = known, ""
+
+
+def _report_links_check(report: AssistanceReport, links: list[dict]) -> None:
+    if not links:
+        raise ValidationError(
+            {"needs": gettext("Say which of the State's needs it addresses.")}
+        )
+    state_id = report.state_id
+    foreign = [v["need"].pk for v in links if v["need"].review.state_id != state_id]
+    if foreign:
+        # Translators: %(needs)s lists the numbers of needs ("[12, 14]").
+        message = gettext("Needs %(needs)s are not the State's own needs.")
+        raise ValidationError({"needs": message % {"needs": foreign}})
+
+
+@transaction.atomic
+def assistance_report_confirm(
+    *,
+    report: AssistanceReport,
+    assistance: Assistance,
+    donors,
+    beneficiaries,
+    links: list[dict],
+    user,
+    new_donor: Donor | None = None,
+    comment: str = "",
+) -> Assistance:
+    """The secretariat confirms a State's report, with the values it settles on (it
+    may correct any of them): `assistance` (unsaved) is recorded with its donors,
+    beneficiaries and links, through `assistance_save`, so coverage follows from now
+    on. `new_donor`, when given, is recorded first and added to the donors."""
+    if not can_confirm_assistance_report(user, report):
+        raise PermissionDenied(gettext("Only the secretariat confirms reports."))
+    donors = list(donors)
+    if new_donor is not None:
+        donors.append(donor_save(donor=new_donor, user=user))
+    assistance = assistance_save(
+        assistance=assistance,
+        donors=donors,
+        beneficiaries=beneficiaries,
+        links=links,
+        user=user,
+    )
+    _report_decide(report, user, AssistanceReport.Confirmation.CONFIRMED, comment)
+    report.assistance = assistance
+    report.save()
+    return assistance
+
+
+@transaction.atomic
+def assistance_report_decline(
+    *, report: AssistanceReport, user, comment: str
+) -> AssistanceReport:
+    """The secretariat does not confirm a report (a duplicate, say), with the reason;
+    it never counts."""
+    if not can_confirm_assistance_report(user, report):
+        raise PermissionDenied(gettext("Only the secretariat confirms reports."))
+    if not comment.strip():
+        raise ValidationError(
+            {"comment": gettext("Tell the State why it is not confirmed.")}
+        )
+    _report_decide(report, user, AssistanceReport.Confirmation.DECLINED, comment)
+    report.save()
+    return report
+
+
+def _report_decide(report: AssistanceReport, user, confirmation: str, comment: str):
+    report.confirmation = confirmation
+    report.decided_by, report.decided_at = user, timezone.now()
+    report.decision_comment = comment.strip()
+    report._history_user = user
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,11 @@ from needs.models import Assistance, Need
 from needs.permissions import (
     can_decide_coverage,
     can_edit_need,
+    can_edit_plan,
+    can_record_assistance,
+    can_record_consent,
+    can_record_follow_up,
+    can_report_assistance,
     can_see_description,
     can_see_internal_notes,
     can_view_desk,
@@ -58,6 +63,9 @@ def desk(request):
         "form": form,
         "days": days,
         "queue": need_selectors.submissions_queue(user=request.user),
+        "reports_awaiting": (
+            selectors.assistance_reports(user=request.user).awaiting().count()
+        ),
     }
     return render(
         request, "followup/desk.html", context | {"limit": selectors.DESK_LIMIT}
@@ -68,10 +76,17 @@ def state_follow_up(request, code):
     page = selectors.state_follow_up(
         user=request.user, code=code, today=timezone.localdate()
     )
+    user, state = request.user, page.state
     context = {
         "page": page,
-        "state": page.state,
-        "can_see_notes": can_see_internal_notes(request.user),
+        "state": state,
+        "can_see_notes": can_see_internal_notes(user),
+        # What the page offers to record, and to whom.
+        "can_record_follow_up": can_record_follow_up(user),
+        "can_record_consent": can_record_consent(user),
+        "can_edit_plan": can_edit_plan(user, state.pk),
+        "can_record_assistance": can_record_assistance(user),
+        "can_report_assistance": can_report_assistance(user, state.pk),
     }
     return render(request, "followup/state.html", context)
 
@@ -174,5 +189,9 @@ def assistance_detail(request, pk):
     return render(
         request,
         "followup/assistance_detail.html",
-        {"assistance": assistance, "links": links},
+        {
+            "assistance": assistance,
+            "links": links,
+            "can_record_assistance": can_record_assistance(request.user),
+        },
     )

@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from needs.models.needs import Need
-from needs.permissions import action_plan_filter, follow_up_filter
+from needs.permissions import (
+    action_plan_filter,
+    assistance_report_filter,
+    follow_up_filter,
+)
 from reviews.models import CountryReview, StateParty
 from reviews.permissions import is_secretariat, review_filter
 
@@ -340,6 +344,7 @@ class Assistance(models.Model):
             _("Direct dialogue during the country visit"),
         )
         DONOR_REPORT = "donor-report", _("Donor report")
+        STATE_REPORT = "state-report", _("Reported by the State's focal point")
 
     title = models.CharField(_("title"), max_length=300)
     donors = models.ManyToManyField(
@@ -455,6 +460,182 @@ class AssistanceNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistance} → {self.need} ({self.get_coverage_display()})"
+
+
+class AssistanceReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The secretariat's, and a focal point's own State's; never a viewer's."""
+        return self.filter(assistance_report_filter(user))
+
+    def awaiting(self):
+        return self.filter(confirmation=AssistanceReport.Confirmation.AWAITING)
+
+
+class AssistanceReport(models.Model):
+    """Assistance that a State's focal point reports as addressing its needs
+    (paragraphs 75-76): a report, not a fact. It counts for nothing (coverage, donor
+    mapping, what donors see) until the secretariat confirms it, possibly correcting
+    it; confirming records an `Assistance` with its links to the needs."""
+
+    class Confirmation(models.TextChoices):
+        AWAITING = "awaiting", _("Reported, awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Not confirmed")
+
+    SERVICE_OWNED_FIELDS = (
+        "state",
+        "confirmation",
+        "reported_by",
+        "reported_at",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "assistance",
+    )
+
+    state = models.ForeignKey(
+        StateParty,
+        on_delete=models.PROTECT,
+        related_name="assistance_reports",
+        verbose_name=_("state"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    donor = models.ForeignKey(
+        Donor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("donor"),
+    )
+    donor_name = models.CharField(
+        _("donor's name"),
+        max_length=200,
+        blank=True,
+        help_text=_("If the donor is not in the list."),
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=Assistance.Status.choices,
+        default=Assistance.Status.ONGOING,
+    )
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("What it provides, and anything else.")
+    )
+    confirmation = models.CharField(
+        _("confirmation"),
+        max_length=10,
+        choices=Confirmation.choices,
+        default=Confirmation.AWAITING,
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), null=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or declined by"),
+    )
+    decided_at = models.DateTimeField(
+        _("confirmed or declined at"), null=True, blank=True
+    )
+    decision_comment = models.TextField(_("secretariat's comment"), blank=True)
+    assistance = models.OneToOneField(
+        Assistance,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report",
+        verbose_name=_("assistance recorded"),
+    )
+
+    objects = AssistanceReportQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reported_at", "pk"]
+        verbose_name = _("assistance report")
+        verbose_name_plural = _("assistance reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="assistance_report_period_ordered",
+                violation_error_message=_(
+                    "The assistance cannot end before it starts."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("followup:state_follow_up", kwargs={"code": self.state.code})
+
+    @property
+    def donor_label(self) -> str:
+        """The donor as reported: the one chosen, else the name typed."""
+        return str(self.donor) if self.donor_id else self.donor_name
+
+    def clean(self) -> None:
+        if not self.donor_id and not self.donor_name.strip():
+            raise ValidationError(
+                {"donor": gettext("Choose the donor, or type its name.")}
+            )
+        if self.donor_id and self.donor_name.strip():
+            raise ValidationError(
+                {"donor_name": gettext("Choose the donor or type a name, not both.")}
+            )
+
+
+class AssistanceReportNeed(models.Model):
+    """A need that reported assistance addresses, in part or in full, as reported."""
+
+    report = models.ForeignKey(
+        AssistanceReport,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("assistance report"),
+    )
+    need = models.ForeignKey(
+        Need,
+        on_delete=models.CASCADE,
+        related_name="reported_links",
+        verbose_name=_("need"),
+    )
+    coverage = models.CharField(
+        _("coverage"), max_length=10, choices=AssistanceNeed.Coverage.choices
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "need"]
+        verbose_name = _("need of an assistance report")
+        verbose_name_plural = _("needs of assistance reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "need"],
+                name="one_link_per_report_and_need",
+                violation_error_message=_("This report already names this need."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.need} ({self.get_coverage_display()})"
 
 
 class ConsentQuerySet(models.QuerySet):

@@ -37,6 +37,7 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
     Consent,
     Donor,
     EntryDecision,
@@ -91,8 +92,10 @@ def may_see(role: str, record: Record) -> bool:
       their source is the executive summary) and the assistance that serves it;
       never needs that were never accepted, proposals, entry events (return
       comments), follow-up records (reply, office, next step, events), consent
-      notes, history; action plans and their items only where the State shares its
-      action plan with donors (in this world: with the United Nations only).
+      notes, history, the assistance a State reports (an AssistanceReport is a
+      State's report until the secretariat confirms it as assistance); action
+      plans and their items only where the State shares its action plan with
+      donors (in this world: with the United Nations only).
     * anonymous and no role: nothing of any State.
     """
     if record.kind == "reference":
@@ -140,6 +143,11 @@ KINDS = {
     "history/<slug:model>/<int:pk>/": "history",
     "follow-up/states/<str:code>/": "state",
     "follow-up/assistance/<int:pk>/": "assistance",
+    "follow-up/reviews/<int:pk>/": "review",
+    "follow-up/consents/<int:pk>/": "consent",
+    "follow-up/plans/<int:pk>/": "action-plan",
+    "follow-up/donors/<int:pk>/": "donor",
+    "follow-up/assistance-reports/<int:pk>/": "assistance-report",
     "reports/chapters/<str:number>/": "chapter",
     "reports/articles/<int:number>/": "article",
     "reports/tables/<slug:slug>.csv": "table",
@@ -546,6 +554,14 @@ def _assistance_records(world: World, state: str, review, needs, donor) -> None:
             assistance=assistance, need=need, coverage=AssistanceNeed.Coverage.IN_PART
         )
         world.plant(link, Record(state, "assistance-link", variant))
+    # What the State's focal point reported and the secretariat has not confirmed.
+    report = AssistanceReport.objects.create(
+        state=review.state, title="x", status=Assistance.Status.ONGOING
+    )
+    report.links.create(
+        need=needs["accepted"], coverage=AssistanceNeed.Coverage.IN_FULL
+    )
+    world.plant(report, Record(state, "assistance-report"))
 
 
 def _reference_targets(world: World, donor: Donor) -> None:
