@@ -160,7 +160,7 @@ class _Writer:
             self.add(
                 "p",
                 say.sources_sentence(
-                    chapters=self.chapters or list(self.sources.chapters),
+                    chapters=list(self.sources.chapters) or self.chapters,
                     years=list(self.sources.cycle_years),
                     cycle=self.edition.cycle.number,
                     reviewed=document.states_reviewed,
