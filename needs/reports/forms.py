@@ -250,16 +250,32 @@ FIELDSETS = [
 ]
 
 
+TEXT_BLOCKS = [
+    "summary",
+    "mandate",
+    "scope",
+    "trends",
+    "other_needs",
+    "follow_up",
+    "considerations",
+    "editor_note",
+]
+
+
 class NoteEditionForm(forms.ModelForm):
     """An edition's parameters and text blocks (saved by `note_edition_save`)."""
 
     class Meta:
         model = NoteEdition
         fields = [name for _legend, names in FIELDSETS for name in names]
+        # Narrow text areas: a fieldset is as wide as its widest field (390 px
+        # screens), and the stylesheet widens them where there is room.
         widgets = {
             "chapters": forms.CheckboxSelectMultiple,
             "cut_off": forms.DateInput(**DATE_INPUT),
             "issued_on": forms.DateInput(**DATE_INPUT),
+        } | {
+            name: forms.Textarea(attrs={"rows": 8, "cols": 28}) for name in TEXT_BLOCKS
         }
 
     @property

@@ -13,7 +13,13 @@ from django.utils.translation import gettext, ngettext, npgettext
 from needs.models import ActionPlanItem, Assistance, Donor, FollowUpEvent, Need
 from needs.reports.followup_summary import CLUSTER_THRESHOLD, FollowUpSummary
 from needs.reports.note_blocks import Block
-from needs.reports.note_words import capitalised, long_date, number, series
+from needs.reports.note_words import (
+    capitalised,
+    long_date,
+    number,
+    region_name,
+    series,
+)
 from needs.reports.statistics import StatisticsDocument
 from needs.reports.tables import Names, Table
 
@@ -366,7 +372,12 @@ def _clusters(summary: FollowUpSummary, names: Names, tables: _Tables):
             gettext("Number of States parties"),
         ],
         [
-            [names.regions[c.region], c.article, names.types[c.need_type], c.states]
+            [
+                region_name(c.region, names.regions[c.region]),
+                c.article,
+                names.types[c.need_type],
+                c.states,
+            ]
             for c in summary.clusters
         ],
     )

@@ -44,6 +44,22 @@ REGION_PHRASES = {
     ),
 }
 NO_REGION_PHRASE = pgettext_lazy("regional group in a sentence", "no regional group")
+# The same names standing alone, as in a table of the note.
+REGION_NAMES = {
+    "african": pgettext_lazy("regional group in a table", "Group of African States"),
+    "asia-pacific": pgettext_lazy(
+        "regional group in a table", "Group of Asian and Pacific States"
+    ),
+    "eastern-european": pgettext_lazy(
+        "regional group in a table", "Group of Eastern European States"
+    ),
+    "latin-american-caribbean": pgettext_lazy(
+        "regional group in a table", "Group of Latin American and Caribbean States"
+    ),
+    "western-european-other": pgettext_lazy(
+        "regional group in a table", "Group of Western European and other States"
+    ),
+}
 # Ordinals of the years and cycles of the Review Mechanism ("the first and second
 # years of the first cycle"), first to tenth.
 ORDINALS = [
@@ -137,6 +153,12 @@ def series(parts: list[str]) -> str:
 
 def region_phrase(slug: str) -> str:
     return str(REGION_PHRASES.get(slug, NO_REGION_PHRASE))
+
+
+def region_name(slug: str, fallback: str = "") -> str:
+    """A regional group's official name standing alone ("Group of Asian and Pacific
+    States"); `fallback` (its label) for a group the note does not name."""
+    return str(REGION_NAMES.get(slug, fallback))
 
 
 def long_date(day: datetime.date) -> str:

@@ -416,6 +416,10 @@ def test_section_iv_writes_the_numbers_in_the_notes_words(secretariat, follow_up
     )
     assert "In one case, the same need had been left unaddressed by three" in text
     assert "chapters III and IV of the Convention" in text  # those of the cycle
+    clusters = next(t for t in draft.tables if t.slug == "follow-up-clusters")
+    assert clusters.rows == [
+        ["Group of African States", 15, "Summary of good practices/lessons learned", 4]
+    ]
     assert "Technical assistance recorded, by kind of donor" in titles
     assert "Action plan items integrated into programming, by framework" in titles
 
