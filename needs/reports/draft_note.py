@@ -416,24 +416,14 @@ def front_lines(front: FrontMatter) -> list[tuple[str, str]]:
     lines = [("symbol", front.symbol), ("body", front.body)]
     if front.distribution:
         # Translators: the distribution of a UN document: "Distr.: General".
-        lines.append(
-            (
-                "meta",
-                gettext("Distr.: %(distribution)s")
-                % {"distribution": front.distribution},
-            )
-        )
+        distribution = gettext("Distr.: %(distribution)s")
+        lines.append(("meta", distribution % {"distribution": front.distribution}))
     if issued:
         lines.append(("meta", issued))
     if front.original_language:
         # Translators: the original language of a UN document: "Original: English".
-        lines.append(
-            (
-                "meta",
-                gettext("Original: %(language)s")
-                % {"language": front.original_language},
-            )
-        )
+        original = gettext("Original: %(language)s")
+        lines.append(("meta", original % {"language": front.original_language}))
     lines += [
         ("session", front.session),
         ("venue", front.venue),

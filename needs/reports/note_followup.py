@@ -57,9 +57,9 @@ def follow_up_blocks(
 
 def _letters(summary: FollowUpSummary) -> str:
     expected = summary.reviews_expected
-    # Translators: paragraph 72 of the note. %(date)s is the cut-off date ("1
-    # September 2013"); %(expected)s a number of States, in words below ten.
     opening = ngettext(
+        # Translators: paragraph 72 of the note. %(date)s is the cut-off date ("1
+        # September 2013"); %(expected)s a number of States, in words below ten.
         "By %(date)s, the review of %(expected)s State party had been completed with "
         "technical assistance needs identified.",
         "By %(date)s, the reviews of %(expected)s States parties had been completed "
@@ -109,32 +109,32 @@ def _event_part(kind: str, count: int) -> str:
     """One item of the list of events: "two country visits" (in words below ten)."""
     if kind == FollowUpEvent.Kind.COUNTRY_VISIT:
         text = npgettext(
-            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "follow-up events",
+            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "%(count)s country visit",
             "%(count)s country visits",
             count,
         )
     elif kind == FollowUpEvent.Kind.WORKSHOP:
         text = npgettext(
-            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "follow-up events",
+            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "%(count)s workshop led by the focal point",
             "%(count)s workshops led by the focal point",
             count,
         )
     elif kind == FollowUpEvent.Kind.DONOR_MEETING:
         text = npgettext(
-            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "follow-up events",
+            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "%(count)s meeting with donors and partners",
             "%(count)s meetings with donors and partners",
             count,
         )
     else:
         text = npgettext(
-            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "follow-up events",
+            # Translators: in a list of follow-up events; %(count)s in words below ten.
             "%(count)s other follow-up event",
             "%(count)s other follow-up events",
             count,
@@ -334,9 +334,9 @@ def _coverage(summary, document: StatisticsDocument, names: Names, tables: _Tabl
         [[article, count] for article, count in articles if count],
         total=[gettext("Total"), unaddressed],
     )
-    # Translators: paragraph 75 of the note; %(types)s and %(articles)s are tables'
-    # numbers.
     pointer = gettext(
+        # Translators: paragraph 75 of the note; %(types)s and %(articles)s are tables'
+        # numbers.
         "Tables %(types)s and %(articles)s give the needs not yet addressed by type "
         "and by article."
     ) % {"types": by_type.number, "articles": by_article.number}
@@ -350,17 +350,18 @@ def _coverage(summary, document: StatisticsDocument, names: Names, tables: _Tabl
 def _clusters(summary: FollowUpSummary, names: Names, tables: _Tables):
     threshold = number(CLUSTER_THRESHOLD)
     if not summary.clusters:
-        # Translators: paragraph 84 of the note; %(threshold)s is a number of States
-        # in words ("three").
         text = gettext(
+            # Translators: paragraph 84 of the note; %(threshold)s is a number of States
+            # in words ("three").
             "No need had been left unaddressed by %(threshold)s or more States "
             "parties of the same regional group."
         ) % {"threshold": threshold}
         return [Block("p", text)]
     table = tables.make(
         "follow-up-clusters",
-        # Translators: a table's title; %(threshold)s is a number in words ("three").
         gettext(
+            # Translators: a table's title; %(threshold)s is a number in words
+            # ("three").
             "Needs left unaddressed by %(threshold)s or more States parties of one "
             "regional group"
         )

@@ -62,20 +62,20 @@ def sources_sentence(
             "the %(years)s years",
             len(years),
         ) % {"years": series([ordinal(year) for year in years])}
-        # Translators: paragraph 3 of the note, first sentence. %(chapters)s is
-        # "chapters III and IV", %(years)s "the first and second years" (each
-        # translated on its own); %(cycle)s is an ordinal ("first").
         text = gettext(
+            # Translators: paragraph 3 of the note, first sentence. %(chapters)s is
+            # "chapters III and IV", %(years)s "the first and second years" (each
+            # translated on its own); %(cycle)s is an ordinal ("first").
             "The present note contains information on technical assistance needs "
             "identified in the country reviews for the implementation of "
             "%(chapters)s of the Convention by States parties under review in "
             "%(years)s of the %(cycle)s cycle of the Review Mechanism."
         )
     else:
-        # Translators: paragraph 3 of the note, first sentence, when no review was
-        # completed by the cut-off date. %(chapters)s is "chapters III and IV"
-        # (translated on its own); %(cycle)s is an ordinal ("first").
         text = gettext(
+            # Translators: paragraph 3 of the note, first sentence, when no review was
+            # completed by the cut-off date. %(chapters)s is "chapters III and IV"
+            # (translated on its own); %(cycle)s is an ordinal ("first").
             "The present note contains information on technical assistance needs "
             "identified in the country reviews for the implementation of "
             "%(chapters)s of the Convention in the %(cycle)s cycle of the Review "
@@ -199,8 +199,8 @@ def no_needs_sentence(reviewed: int) -> str:
 
 
 def figure_i_sentence(figure: str) -> str:
-    # Translators: paragraph 7 of the note; %(figure)s is a figure's Roman numeral.
     return gettext(
+        # Translators: paragraph 7 of the note; %(figure)s is a figure's Roman numeral.
         "Figure %(figure)s below provides an overview of the number of different "
         "types of need identified by States parties. Further data are available "
         "under the sections on each chapter of the Convention."
@@ -208,8 +208,8 @@ def figure_i_sentence(figure: str) -> str:
 
 
 def figure_ii_sentence(figure: str) -> str:
-    # Translators: paragraph 8 of the note; %(figure)s is a figure's Roman numeral.
     return gettext(
+        # Translators: paragraph 8 of the note; %(figure)s is a figure's Roman numeral.
         "Figure %(figure)s below provides an overview of the number of different "
         "types of need identified by States parties for all articles of the "
         "chapters under review."
@@ -254,8 +254,8 @@ def chapter_distribution_sentence(
             "Out of those %(states)s States, %(few)s indicated three needs or less.",
             few,
         ) % {"states": number(data.states), "few": number(few)}
-    # Translators: paragraph 50 of the note; %(figure)s is a figure's Roman numeral.
     pointer = gettext(
+        # Translators: paragraph 50 of the note; %(figure)s is a figure's Roman numeral.
         "Figure %(figure)s below contains the number of States parties identifying "
         "technical assistance needs by article."
     ) % {"figure": figure}
@@ -281,9 +281,9 @@ def chapter_total_sentence(needs: int, chapter: str, table: int, figure: str) ->
 
 
 def chapter_types_sentence(chapter: str, figure: str) -> str:
-    # Translators: paragraph 10 of the note; %(figure)s is a figure's Roman numeral,
-    # %(chapter)s a chapter's.
     return gettext(
+        # Translators: paragraph 10 of the note; %(figure)s is a figure's Roman numeral,
+        # %(chapter)s a chapter's.
         "Figure %(figure)s below provides an overview of the total number of "
         "technical assistance needs broken down by article and by type of need, for "
         "the implementation of chapter %(chapter)s."
@@ -405,18 +405,18 @@ def types_figures_sentence(figures: list[str], chapters: list[str]) -> str:
     """Paragraph 65: the figures of needs by type, one per chapter."""
     values = {"figures": series(figures), "chapters": series(chapters)}
     if len(chapters) == 1:
-        # Translators: paragraph 65 of the note, for one chapter; %(figures)s is a
-        # figure's Roman numeral, %(chapters)s a chapter's.
         text = gettext(
+            # Translators: paragraph 65 of the note, for one chapter; %(figures)s is a
+            # figure's Roman numeral, %(chapters)s a chapter's.
             "Figure %(figures)s below reflects the total number of needs "
             "identified for chapter %(chapters)s, by the types of need as contained "
             "in the comprehensive self-assessment checklist."
         )
     else:
-        # Translators: paragraph 65 of the note; %(figures)s lists figures' Roman
-        # numerals ("XXX and XXXI"), %(chapters)s chapters' ("III and IV"), in the
-        # same order.
         text = gettext(
+            # Translators: paragraph 65 of the note; %(figures)s lists figures' Roman
+            # numerals ("XXX and XXXI"), %(chapters)s chapters' ("III and IV"), in the
+            # same order.
             "Figures %(figures)s below reflect the total number of needs identified "
             "for chapters %(chapters)s respectively, by the types of need as "
             "contained in the comprehensive self-assessment checklist."
@@ -425,9 +425,9 @@ def types_figures_sentence(figures: list[str], chapters: list[str]) -> str:
 
 
 def types_figure_title(chapter: str, total: int) -> str:
-    # Translators: the title of a figure of the note (Figure XXX); %(chapter)s is a
-    # chapter's Roman numeral, %(total)s the number of needs.
     return gettext(
+        # Translators: the title of a figure of the note (Figure XXX); %(chapter)s is a
+        # chapter's Roman numeral, %(total)s the number of needs.
         "Technical assistance requests related to chapter %(chapter)s of the "
         "Convention, by type (total %(total)s)"
     ) % {"chapter": chapter, "total": total}

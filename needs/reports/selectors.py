@@ -7,11 +7,17 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from needs.models import Consent, NeedType, NoteEdition
-from needs.permissions import PUBLISHED_SOURCE, SUBJECT_OF_SOURCE
+from needs.permissions import (
+    PUBLISHED_SOURCE,
+    SUBJECT_OF_SOURCE,
+    can_view_note_editions,
+)
 from needs.reports.draft_note import Example, Sources
 from needs.reports.followup_summary import follow_up_summary
 from needs.reports.statistics import (
@@ -105,8 +111,10 @@ def edition_filter(edition: NoteEdition) -> StatisticsFilter:
 def edition_sources(
     *, user, edition: NoteEdition
 ) -> tuple[StatisticsDocument, Sources]:
-    """The statistics document of `edition` and what else its draft is written from.
-    `edition` was loaded through `note_edition_get` (the user sees it)."""
+    """The statistics document of `edition` and what else its draft is written from
+    (the follow-up of every State: the secretariat's)."""
+    if not can_view_note_editions(user):
+        raise PermissionDenied(gettext("Editions of the note are the secretariat's."))
     filters = edition_filter(edition)
     years = scoped_reviews(filters).values_list("cycle_year", flat=True)
     sources = Sources(
