@@ -9,6 +9,7 @@ converted (no cairo library), the figure's values are given as a table instead.
 """
 
 import io
+import zipfile
 
 from django.utils.translation import gettext, pgettext
 from docx import Document
@@ -43,6 +44,19 @@ def to_docx(draft: Draft, *, language: str = "en") -> bytes:
             _figure(document, block.figure)
     buffer = io.BytesIO()
     document.save(buffer)
+    return _stable(buffer.getvalue())
+
+
+def _stable(content: bytes) -> bytes:
+    """The same package with every member dated alike, so that the same draft gives
+    the same bytes (python-docx dates each member with the time of saving)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member.filename))
     return buffer.getvalue()
 
 

@@ -17,7 +17,7 @@ from docx import Document
 from needs import services as need_services
 from needs.followup import services as followup_services
 from needs.models import Assistance, Donor, FollowUp, NoteEdition
-from needs.reports import draft_note, selectors, services
+from needs.reports import draft_note, note_docx, selectors, services
 from needs.reports.note_words import roman
 from needs.reports.statistics import compute
 from reviews.models import Account, CountryReview
@@ -253,8 +253,10 @@ def test_the_word_document_has_the_pages_paragraphs_and_tables(
 
 
 def test_the_edition_regenerates_identically_after_later_changes(edition, secretariat):
-    # given the 2013 edition as drafted now
-    before = draft_note.to_markdown(drafted(edition, secretariat)).encode()
+    # given the 2013 edition as drafted now, as Markdown and as Word
+    draft = drafted(edition, secretariat)
+    before = draft_note.to_markdown(draft).encode()
+    word = note_docx.to_docx(draft)
     review = CountryReview.objects.get(state__code="AF-01")
     focal_point = AccountFactory(
         role=Account.Role.FOCAL_POINT, state=review.state, user__username="af01"
@@ -282,6 +284,7 @@ def test_the_edition_regenerates_identically_after_later_changes(edition, secret
     )
 
     # then the edition is the same, byte for byte, while today's numbers moved
-    after = draft_note.to_markdown(drafted(edition, secretariat)).encode()
-    assert after == before
+    draft = drafted(edition, secretariat)
+    assert draft_note.to_markdown(draft).encode() == before
+    assert note_docx.to_docx(draft) == word
     assert compute().coverage.overall["met-fully"] == 1
