@@ -48,6 +48,7 @@ __all__ = [
     "can_decide_coverage",
     "can_decide_review",
     "can_edit_need",
+    "can_edit_note_edition",
     "can_edit_plan",
     "can_enter_needs",
     "can_record_assistance",
@@ -61,6 +62,8 @@ __all__ = [
     "can_view_desk",
     "can_view_donor_mapping",
     "can_view_history",
+    "can_view_note_editions",
+    "note_edition_filter",
     "plan_state_filter",
 ]
 
@@ -291,3 +294,23 @@ def plan_state_filter(user) -> Q:
         return Q()
     state_id = focal_state_id(user)
     return NOTHING if state_id is None else Q(pk=state_id)
+
+
+# ---------------------------------------------------------------------------
+# Editions of the note
+# ---------------------------------------------------------------------------
+def note_edition_filter(user) -> Q:
+    """Q (on NoteEdition): the secretariat's working documents, the secretariat's
+    only (the public draft page shows the statistical sections, for everyone)."""
+    return Q() if is_secretariat(user) else NOTHING
+
+
+def can_view_note_editions(user) -> bool:
+    """The list of editions and each edition's draft: the secretariat."""
+    return is_secretariat(user)
+
+
+def can_edit_note_edition(user, edition=None) -> bool:
+    """Create an edition, or change its parameters and text blocks: the
+    secretariat."""
+    return is_secretariat(user)

@@ -1,4 +1,5 @@
-"""Models of the needs app: needs (needs.py) and their follow-up (followup.py)."""
+"""Models of the needs app: needs (needs.py), their follow-up (followup.py) and the
+editions of the note (reports.py)."""
 
 from needs.models.followup import (
     ActionPlan,
@@ -21,6 +22,7 @@ from needs.models.needs import (
     NeedType,
     NeedTypeAlias,
 )
+from needs.models.reports import NoteEdition
 
 __all__ = [
     "ActionPlan",
@@ -39,5 +41,6 @@ __all__ = [
     "NeedProposal",
     "NeedType",
     "NeedTypeAlias",
+    "NoteEdition",
     "Reminder",
 ]

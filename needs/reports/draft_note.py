@@ -1,369 +1,476 @@
-"""A draft of the note's analytical sections, written from a statistics document.
+"""The note "Analysis of technical assistance needs emerging from the country reviews",
+drafted from the records: numbered paragraphs, the note's sentences, tables and
+figures in its numbering and order.
 
-Same order of sections and articles as the 2013 note, the same tables, and sentences
-in its style computed from the numbers ("Eight States parties identified 14 needs …";
-numbers below ten in words). `blocks()` gives the structure; `to_markdown()` and the
-template `reports/draft_note.html` render it.
+`compose(document, names, sources=...)` writes the `Draft` (`note_blocks`); the page
+(`reports/draft_note.html`), Markdown (`to_markdown`), Word (`note_docx`) and PDF
+(`note_pdf`) render it. Without sources it is the statistical sections only (what
+anyone may read); for an edition (`selectors.edition_sources`) it has the title block,
+the introduction's text blocks and paragraph 3, examples quoted from the described
+needs, section IV written from the follow-up records, and the considerations for the
+Conference; the edition's editor's note goes with the draft, not into it.
 
 The text is in the active language: each sentence is one translatable string with
-named placeholders, numbers below ten are written in that language's words
-(`number`), and the English text is the note's own, word for word.
+named placeholders (`note_sentences`), States below ten are written in that
+language's words (`note_words.number`), needs always in figures, and the English text
+is the note's own, word for word.
 """
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
-from django.utils.translation import (
-    get_language,
-    gettext,
-    ngettext,
-    npgettext,
-    pgettext,
-    pgettext_lazy,
+from django.utils.translation import gettext, pgettext_lazy
+
+from needs.models.reports import NoteEdition, paragraphs
+from needs.reports import note_sentences as say
+from needs.reports.followup_summary import FollowUpSummary
+from needs.reports.note_blocks import Block, Draft, Figure, FrontMatter
+from needs.reports.note_followup import follow_up_blocks
+from needs.reports.note_words import long_date, number, roman
+from needs.reports.statistics import StatisticsDocument
+from needs.reports.tables import (
+    Names,
+    Table,
+    needs_by_article_table,
+    numbered_tables,
+    states_by_type_table,
+    types_table,
 )
-from num2words import num2words
-
-from needs.reports.statistics import ArticleStatistics, StatisticsDocument
-from needs.reports.tables import Names, Table, numbered_tables, types_table
 from reviews.names import heading_label
 
-WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-# Numbers in words in the other official languages: num2words for these; Chinese is
-# not in num2words 0.5.14 (`num2words(8, lang="zh")` raises NotImplementedError), so
-# CLDR's Chinese numerals (the "hanidec" numbering system) stand here instead.
-NUM2WORDS_LANGUAGES = {"fr", "es", "ru", "ar"}
-CHINESE_NUMERALS = "零一二三四五六七八九"
-# Languages whose sentences begin with a capital letter (Arabic and Chinese have none).
-CAPITALISED = {"en", "fr", "es", "ru"}
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-REGION_PHRASES = {
-    "african": pgettext_lazy(
-        "regional group in a sentence", "the Group of African States"
-    ),
-    "asia-pacific": pgettext_lazy(
-        "regional group in a sentence", "the Group of Asia-Pacific States"
-    ),
-    "eastern-european": pgettext_lazy(
-        "regional group in a sentence", "the Group of Eastern European States"
-    ),
-    "latin-american-caribbean": pgettext_lazy(
-        "regional group in a sentence",
-        "the Group of Latin American and Caribbean States",
-    ),
-    "western-european-other": pgettext_lazy(
-        "regional group in a sentence", "the Group of Western European and other States"
-    ),
-}
-NO_REGION_PHRASE = pgettext_lazy("regional group in a sentence", "no regional group")
+__all__ = [
+    "Block",
+    "Draft",
+    "Example",
+    "Figure",
+    "Sources",
+    "article_sentence",
+    "blocks",
+    "compose",
+    "number",
+    "regions_sentence",
+    "to_markdown",
+]
+article_sentence = say.article_sentence
+regions_sentence = say.regions_sentence
+MAX_EXAMPLES = 12  # quoted per article, at most
+# The units of the figures' text alternatives ("Legislative assistance: 4 needs").
+NEEDS = pgettext_lazy("unit of a chart's values", "needs")
+STATES = pgettext_lazy("unit of a chart's values", "States parties")
 
 
-@dataclass
-class Block:
-    kind: str  # "h1", "h2", "h3", "h4", "p" or "table"
-    text: str = ""
-    table: Table | None = None
+@dataclass(frozen=True)
+class Example:
+    """A description the note may quote (accepted by the cut-off date, from a State
+    that shares its descriptions with the public), and how many States gave it."""
+
+    need_type: str
+    description: str
+    states: int
 
 
-def _language() -> str:
-    """The active language without its script or region ("zh" for "zh-hans")."""
-    return (get_language() or "en").split("-")[0].lower()
+@dataclass(frozen=True)
+class Sources:
+    """What an edition's draft is written from besides the statistics document."""
+
+    edition: NoteEdition | None = None
+    chapters: tuple[str, ...] = ()
+    cycle_years: tuple[int, ...] = ()
+    examples: dict[int, list[Example]] = field(default_factory=dict)
+    follow_up: FollowUpSummary | None = None
 
 
-# The gender of what is counted, where the word for a number agrees with it:
-# Russian "одно государство", "одна потребность"; Spanish "un Estado", "una necesidad"
-# (num2words knows Russian genders; for Spanish only "one" changes).
-RUSSIAN_GENDER = {"states": "n", "needs": "f"}
-SPANISH_ONE = {"states": "un", "needs": "una"}
+def blocks(
+    document: StatisticsDocument,
+    names: Names | None = None,
+    *,
+    sources: Sources | None = None,
+) -> list[Block]:
+    return compose(document, names, sources=sources).blocks
 
 
-def number(value: int, *, capital: bool = False, noun: str = "states") -> str:
-    """Numbers below ten in words, as the note writes them, in the active language,
-    agreeing with `noun` ("states" or "needs") where the language wants it;
-    `capital` at the start of a sentence, where the language has capitals."""
-    if not 0 <= value < 10:
-        return str(value)
-    language = _language()
-    if language == "ru":
-        text = num2words(value, lang="ru", gender=RUSSIAN_GENDER[noun])
-    elif language == "es" and value == 1:
-        text = SPANISH_ONE[noun]
-    elif language in NUM2WORDS_LANGUAGES:
-        text = num2words(value, lang=language)
-    elif language == "zh":
-        text = CHINESE_NUMERALS[value]
-    else:
-        text = WORDS[value]
-    return text.capitalize() if capital and language in CAPITALISED else text
+def compose(
+    document: StatisticsDocument,
+    names: Names | None = None,
+    *,
+    sources: Sources | None = None,
+) -> Draft:
+    """The draft note of `document` (see the module docstring)."""
+    writer = _Writer(document, names or Names(), sources or Sources())
+    return writer.draft()
 
 
-def article_sentence(entry: ArticleStatistics, table_number: int) -> str:
-    needs = npgettext(
-        "needs identified, in a sentence",
-        # Translators: the needs an article's sentence counts: "14 needs", "four needs"
-        # (in words below ten).
-        "%(needs)s need",
-        "%(needs)s needs",
-        entry.needs,
-    )
-    values = {
-        "states": entry.states,
-        "needs": needs % {"needs": number(entry.needs, noun="needs")},
-        "article": entry.article,
-        "table": table_number,
-    }
-    if entry.states < 10:
-        values["states"] = number(entry.states, capital=True)
-        text = ngettext(
-            # Translators: the note's sentence on one article. %(states)s is the number
-            # of States in words, as the note writes numbers below ten ("Eight"),
-            # capitalised where your language has capitals; %(needs)s is "14 needs" or
-            # "four needs", translated on its own; %(table)s is a table's number.
-            "%(states)s State party identified %(needs)s for technical assistance to "
-            "support the implementation of article %(article)s. Details of the types "
-            "of need are given in table %(table)s.",
-            "%(states)s States parties identified %(needs)s for technical assistance "
-            "to support the implementation of article %(article)s. Details of the "
-            "types of need are given in table %(table)s.",
-            entry.states,
+class _Writer:
+    """Writes the blocks in the note's order; figures are numbered as they are
+    written (I, II, …) and paragraphs once all are written."""
+
+    def __init__(self, document: StatisticsDocument, names: Names, sources: Sources):
+        self.document, self.names, self.sources = document, names, sources
+        self.edition = sources.edition
+        numbered = numbered_tables(document, names)
+        self.tables = {t.slug: _for_the_note(t) for t in numbered}
+        self.remarks = [note for table in numbered for note in table.notes]
+        self.figures = 0
+        self.out: list[Block] = []
+        wanted = list(sources.chapters) or list(document.chapters)
+        self.chapters = [c for c in document.chapters_with_needs() if c in wanted]
+
+    # -- helpers --------------------------------------------------------------
+    def figure(self, title: str, table: Table, **options) -> Figure:
+        self.figures += 1
+        return Figure(title, table, number=roman(self.figures), **options)
+
+    def add(self, kind: str, text: str = "", **parts) -> None:
+        self.out.append(Block(kind, text, **parts))
+
+    def add_text_block(self, text: str) -> None:
+        for paragraph in paragraphs(text):
+            self.add("p", paragraph)
+
+    # -- the note -------------------------------------------------------------
+    def draft(self) -> Draft:
+        if not self.edition:  # an edition's title is in its title block
+            self.add("h1", self._title())
+        self._introduction()
+        for index, chapter in enumerate(self.chapters, start=2):
+            self._chapter(chapter, roman(index))
+        self._trends(roman(len(self.chapters) + 2))
+        for index, block in enumerate((b for b in self.out if b.kind == "p"), 1):
+            block.number = index
+        return Draft(
+            blocks=self.out,
+            front=_front(self.edition),
+            editor_note=paragraphs(self.edition.editor_note) if self.edition else [],
+            remarks=[] if self.edition else self.remarks,
         )
-    else:
-        text = ngettext(
-            # Translators: the note's sentence on one article, for ten States or more
-            # (%(states)s in figures); %(needs)s is "14 needs", translated on its own;
-            # %(table)s is a table's number.
-            "A total of %(states)s State party identified %(needs)s for technical "
-            "assistance to support the implementation of article %(article)s. Details "
-            "of the types of need are given in table %(table)s.",
-            "A total of %(states)s States parties identified %(needs)s for technical "
-            "assistance to support the implementation of article %(article)s. Details "
-            "of the types of need are given in table %(table)s.",
-            entry.states,
+
+    def _title(self) -> str:
+        if self.edition and self.edition.title:
+            return self.edition.title
+        return gettext(
+            "Analysis of technical assistance needs emerging from the country reviews"
         )
-    return text % values
 
-
-def _series(parts: list[str]) -> str:
-    """The parts as a list in the active language: "a, b and c"."""
-    if len(parts) == 1:
-        return parts[0]
-    # Translators: between the items of a list but the last two ("a, b and c").
-    separator = pgettext("list", ", ")
-    # Translators: the end of a list: %(items)s are the items but the last, joined
-    # by the separator above; %(last)s is the last ("a, b and c").
-    return gettext("%(items)s and %(last)s") % {
-        "items": separator.join(parts[:-1]),
-        "last": parts[-1],
-    }
-
-
-def _region_part(index: int, slug: str, count: int) -> str:
-    """One item of paragraph 4's list: "eight States parties from the Group of
-    African States", then "12 from the Group of …"."""
-    values = {
-        "states": number(count),
-        "group": REGION_PHRASES.get(slug, NO_REGION_PHRASE),
-    }
-    if index == 0:
-        return (
-            ngettext(
-                # Translators: the first item of a list of regional groups: "eight
-                # States parties from the Group of African States". %(states)s is in
-                # words below ten; %(group)s is a regional group as written in a
-                # sentence.
-                "%(states)s State party from %(group)s",
-                "%(states)s States parties from %(group)s",
-                count,
-            )
-            % values
-        )
-    return (
-        # Translators: a further item of the list of regional groups: "12 from the Group
-        # of Asia-Pacific States" (the States parties are named in the first item).
-        ngettext("%(states)s from %(group)s", "%(states)s from %(group)s", count)
-        % values
-    )
-
-
-def regions_sentence(document: StatisticsDocument, chapter: str, *, first: bool) -> str:
-    """Paragraph 4: who identified needs under `chapter`, by regional group."""
-    data = document.chapters[chapter]
-    counts = [(slug, count) for slug, count in data.states_by_region.items() if count]
-    parts = [_region_part(i, slug, count) for i, (slug, count) in enumerate(counts)]
-    if first:
-        reviewed = document.states_reviewed
-        sentence = ngettext(
-            # Translators: paragraph 4 of the note opens with this sentence.
-            # %(reviewed)s and %(states)s are in words below ten ("Of the 44 States
-            # parties …, nine identified …"); %(chapter)s is a chapter's Roman numeral.
-            # The English text is the same for one State; translate each plural form
-            # your language has.
-            "Of the %(reviewed)s States parties included in the review process and "
-            "covered in the present note, %(states)s identified technical assistance "
-            "needs for the implementation of chapter %(chapter)s of the Convention.",
-            "Of the %(reviewed)s States parties included in the review process and "
-            "covered in the present note, %(states)s identified technical assistance "
-            "needs for the implementation of chapter %(chapter)s of the Convention.",
-            reviewed,
-        ) % {
-            "reviewed": number(reviewed),
-            "states": number(data.states),
-            "chapter": chapter,
-        }
-    elif data.states < 10:
-        sentence = ngettext(
-            # Translators: %(states)s is the number of States in words ("Eight"),
-            # capitalised where your language has capitals; %(chapter)s is a chapter's
-            # Roman numeral.
-            "%(states)s State party identified technical assistance needs for the "
-            "implementation of chapter %(chapter)s of the Convention.",
-            "%(states)s States parties identified technical assistance needs for the "
-            "implementation of chapter %(chapter)s of the Convention.",
-            data.states,
-        ) % {"states": number(data.states, capital=True), "chapter": chapter}
-    else:
-        sentence = ngettext(
-            # Translators: for ten States or more (%(states)s in figures); %(chapter)s
-            # is a chapter's Roman numeral.
-            "A total of %(states)s State party identified technical assistance needs "
-            "for the implementation of chapter %(chapter)s of the Convention.",
-            "A total of %(states)s States parties identified technical assistance "
-            "needs for the implementation of chapter %(chapter)s of the Convention.",
-            data.states,
-        ) % {"states": data.states, "chapter": chapter}
-    if not parts:
-        # No breakdown when it is withheld from the reader (StatisticsFilterForm).
-        return sentence
-    # Translators: %(groups)s lists the regional groups: "eight States parties from
-    # the Group of African States, 12 from the Group of Asia-Pacific States and …".
-    included = gettext("These included %(groups)s.") % {"groups": _series(parts)}
-    return f"{sentence} {included}"
-
-
-def _introduction(document: StatisticsDocument, chapters: list[str]) -> str:
-    if chapters:
-        return " ".join(
-            regions_sentence(document, c, first=i == 0) for i, c in enumerate(chapters)
-        )
-    reviewed = document.states_reviewed
-    return ngettext(
-        # Translators: %(reviewed)s is in words below ten. The English text is the same
-        # for one State; translate each plural form your language has.
-        "No need was identified in the reviews of %(reviewed)s States parties.",
-        "No need was identified in the reviews of %(reviewed)s States parties.",
-        reviewed,
-    ) % {"reviewed": number(reviewed)}
-
-
-def _trend_sentence(chapter: str, data, names: Names) -> str:
-    top = next(iter(data.needs_by_type), None)
-    top_needs = npgettext(
-        "needs of the most frequent type",
-        # Translators: in brackets after the most frequent type of need: "(four needs)",
-        # in words below ten. The English text is the same for one need.
-        "%(needs)s needs",
-        "%(needs)s needs",
-        data.needs_by_type[top],
-    ) % {"needs": number(data.needs_by_type[top], noun="needs")}
-    return ngettext(
-        # Translators: %(chapter)s is a chapter's Roman numeral, %(needs)s a number in
-        # figures, %(type)s a type of need in lower case ("legislative assistance"),
-        # %(top_needs)s "four needs" (translated on its own). The English text is the
-        # same for one need.
-        "Under chapter %(chapter)s, %(needs)s needs were identified; the most "
-        "frequent type was %(type)s (%(top_needs)s).",
-        "Under chapter %(chapter)s, %(needs)s needs were identified; the most "
-        "frequent type was %(type)s (%(top_needs)s).",
-        data.needs,
-    ) % {
-        "chapter": chapter,
-        "needs": data.needs,
-        "type": names.types[top].lower(),
-        "top_needs": top_needs,
-    }
-
-
-def blocks(document: StatisticsDocument, names: Names | None = None) -> list[Block]:
-    names = names or Names()
-    tables = {t.slug: t for t in numbered_tables(document, names)}
-    chapters = document.chapters_with_needs()
-    out = [
-        Block(
-            "h1",
-            gettext(
-                "Analysis of technical assistance needs emerging from the country "
-                "reviews"
-            ),
-        ),
+    def _introduction(self) -> None:
+        document = self.document
         # Translators: the first section of the note.
-        Block("h2", gettext("I. Introduction")),
-        Block("p", _introduction(document, chapters)),
-    ]
-    for index, chapter in enumerate(chapters, start=2):
-        out += _chapter_blocks(document, chapter, ROMAN[index - 1], tables)
-    # Translators: a section heading of the note; %(number)s is its Roman numeral.
-    trends = gettext("%(number)s. Trends in types of need")
-    out.append(Block("h2", trends % {"number": ROMAN[len(chapters) + 1]}))
-    for chapter in chapters:
-        data = document.chapters[chapter]
-        out.append(Block("p", _trend_sentence(chapter, data, names)))
-        out.append(Block("table", table=types_table(document, names, chapter)))
-    return out
-
-
-def _chapter_blocks(document, chapter, roman, tables) -> list[Block]:
-    data = document.chapters[chapter]
-    chapter_table = tables[f"chapter-{chapter}"]
-    heading = gettext(
-        # Translators: a section heading of the note; %(number)s is the section's Roman
-        # numeral, %(chapter)s the chapter's.
-        "%(number)s. Technical assistance needs identified for the implementation of "
-        "chapter %(chapter)s"
-    ) % {"number": roman, "chapter": chapter}
-    paragraph = ngettext(
-        # Translators: %(needs)s is in figures, %(chapter)s a chapter's Roman numeral,
-        # %(table)s a table's number. The English text is the same for one need.
-        "A total of %(needs)s technical assistance needs were identified for the "
-        "implementation of chapter %(chapter)s. Table %(table)s provides a breakdown "
-        "of the number of needs and of States parties for each article.",
-        "A total of %(needs)s technical assistance needs were identified for the "
-        "implementation of chapter %(chapter)s. Table %(table)s provides a breakdown "
-        "of the number of needs and of States parties for each article.",
-        data.needs,
-    ) % {"needs": data.needs, "chapter": chapter, "table": chapter_table.number}
-    out = [
-        Block("h2", heading),
-        Block("p", paragraph),
-        Block("table", table=chapter_table),
-    ]
-    section = subsection = None
-    for entry in data.articles:
-        if entry.section and entry.section != section:
-            section = entry.section
-            out.append(Block("h3", heading_label(section)))
-        if entry.subsection and entry.subsection != subsection:
-            subsection = entry.subsection
-            out.append(Block("h4", heading_label(subsection)))
-        table = tables[f"article-{entry.article}"]
-        out.append(Block("p", article_sentence(entry, table.number)))
-        out.append(Block("table", table=table))
-    return out
-
-
-def to_markdown(items: list[Block]) -> str:
-    lines: list[str] = []
-    marks = {"h1": "#", "h2": "##", "h3": "###", "h4": "####"}
-    for block in items:
-        if block.kind in marks:
-            lines += [f"{marks[block.kind]} {block.text}", ""]
-        elif block.kind == "p":
-            lines += [block.text, ""]
+        self.add("h2", gettext("I. Introduction"))
+        if self.edition:
+            self.add_text_block(self.edition.mandate)
+            self.add(
+                "p",
+                say.sources_sentence(
+                    chapters=list(self.sources.chapters) or self.chapters,
+                    years=list(self.sources.cycle_years),
+                    cycle=self.edition.cycle.number,
+                    reviewed=document.states_reviewed,
+                    cut_off=self.edition.cut_off,
+                ),
+            )
+        if self.chapters:
+            text = " ".join(
+                say.regions_sentence(document, chapter, first=i == 0)
+                for i, chapter in enumerate(self.chapters)
+            )
         else:
-            lines += _markdown_table(block.table)
+            text = say.no_needs_sentence(document.states_reviewed)
+        self.add("p", text)
+        if self.edition:
+            self.add_text_block(self.edition.scope)
+        if not self.chapters:
+            return
+        by_type = states_by_type_table(document, self.names)
+        figure = self.figure(by_type.title, by_type, unit=STATES)
+        self.add("p", say.figure_i_sentence(figure.number))
+        self.add("figure", figure=figure)
+        by_article = needs_by_article_table(document)
+        by_article.rows.sort(key=lambda row: row[0])
+        figure = self.figure(by_article.title, by_article, column=3)
+        self.add("p", say.figure_ii_sentence(figure.number))
+        self.add("figure", figure=figure)
+
+    def _chapter(self, chapter: str, section: str) -> None:
+        data = self.document.chapters[chapter]
+        table = self.tables[f"chapter-{chapter}"]
+        heading = gettext(
+            # Translators: a section heading of the note; %(number)s is the section's
+            # Roman numeral, %(chapter)s the chapter's.
+            "%(number)s. Technical assistance needs identified for the implementation "
+            "of chapter %(chapter)s"
+        ) % {"number": section, "chapter": chapter}
+        self.add("h2", heading)
+        by_article = self.figure(
+            gettext(
+                "Number of States parties identifying technical assistance needs, "
+                "by article"
+            ),
+            table,
+            unit=STATES,
+        )
+        self.add(
+            "p",
+            say.chapter_distribution_sentence(
+                self.document, chapter, by_article.number
+            ),
+        )
+        self.add(
+            "p",
+            say.chapter_total_sentence(
+                data.needs, chapter, table.number, by_article.number
+            ),
+        )
+        self.add("table", table=table)
+        self.add("figure", figure=by_article)
+        by_type = self.figure(
+            gettext("Technical assistance needs, by article and type of need"),
+            _article_type_table(data, self.names, chapter),
+            stacked=True,
+        )
+        self.add("p", say.chapter_types_sentence(chapter, by_type.number))
+        self.add("figure", figure=by_type)
+        self._articles(data.articles)
+
+    def _articles(self, entries) -> None:
+        wanted = self.edition.figure_article_numbers if self.edition else None
+        section = subsection = None
+        for index, entry in enumerate(entries):
+            if entry.section and entry.section != section:
+                section, subsection = entry.section, None
+                self.add("h3", heading_label(section))
+            if entry.subsection and entry.subsection != subsection:
+                subsection = entry.subsection
+                self.add("h4", heading_label(subsection))
+            if index == 0 or (entry.section, entry.subsection) != (
+                entries[index - 1].section,
+                entries[index - 1].subsection,
+            ):
+                group = [
+                    e.article
+                    for e in entries[index:]
+                    if (e.section, e.subsection) == (entry.section, entry.subsection)
+                ]
+                self.add("h5", say.articles_heading(group))
+            table = self.tables[f"article-{entry.article}"]
+            figure = None
+            if wanted is None or entry.article in wanted:
+                figure = self.figure(table.title, table, unit=STATES)
+            self.add(
+                "p",
+                say.article_sentence(
+                    entry, table.number, figure.number if figure else ""
+                ),
+            )
+            self.add("table", table=table)
+            if figure:
+                self.add("figure", figure=figure)
+            self._examples(entry.article)
+
+    def _examples(self, article: int) -> None:
+        examples = self.sources.examples.get(article, [])[:MAX_EXAMPLES]
+        if examples:
+            self.add(
+                "p",
+                " ".join(
+                    say.example_sentence(
+                        e.states,
+                        self.names.types[e.need_type].lower(),
+                        e.description,
+                    )
+                    for e in examples
+                ),
+            )
+
+    def _trends(self, section: str) -> None:
+        heading = gettext(
+            # Translators: a section heading of the note; %(number)s is its Roman
+            # numeral.
+            "%(number)s. Trends by types of need identified and technical assistance "
+            "needs beyond the provisions under review"
+        ) % {"number": section}
+        self.add("h2", heading)
+        self.add(
+            "h3",
+            gettext(
+                "Trends in types of technical assistance needs identified and other "
+                "needs emerging from the country reviews"
+            ),
+        )
+        if self.edition:
+            self.add_text_block(self.edition.trends)
+        figures = []
+        for chapter in self.chapters:
+            table = types_table(self.document, self.names, chapter)
+            title = say.types_figure_title(
+                chapter, self.document.chapters[chapter].needs
+            )
+            figures.append(self.figure(title, table, unit=NEEDS))
+        if figures:
+            numbers = [f.number for f in figures]
+            self.add("p", say.types_figures_sentence(numbers, self.chapters))
+            for figure in figures:
+                self.add("figure", figure=figure)
+        if self.edition:
+            self.add_text_block(self.edition.other_needs)
+        self._follow_up()
+        if self.edition:
+            self.add(
+                "h3",
+                gettext(
+                    "Areas for further consideration to enhance the identification of "
+                    "technical assistance needs and to strengthen responses"
+                ),
+            )
+            self.add_text_block(self.edition.considerations)
+
+    def _follow_up(self) -> None:
+        if not self.sources.follow_up:
+            return
+        self.add(
+            "h3",
+            gettext(
+                "Information on needs already being addressed and national mechanisms "
+                "for follow-up"
+            ),
+        )
+        if self.edition:
+            self.add_text_block(self.edition.follow_up)
+        self.out += follow_up_blocks(
+            self.sources.follow_up,
+            self.document,
+            self.names,
+            first_table=len(self.tables) + 1,
+        )
+
+
+def _for_the_note(table: Table) -> Table:
+    """A table as the note prints it: a chapter's articles in numeric order (Tables 1
+    and 30), and no remark for the reader of the reports (those go with the draft)."""
+    rows = table.rows
+    if table.slug.startswith("chapter-"):
+        rows = sorted(rows, key=lambda row: row[0])
+    return dataclasses.replace(table, rows=rows, notes=[])
+
+
+def _article_type_table(data, names: Names, chapter: str) -> Table:
+    """Needs by article (rows, numeric order) and type (columns, the chapter's order
+    of types): one need is one State's type under an article."""
+    types = list(data.needs_by_type)
+    entries = sorted(data.articles, key=lambda e: e.article)
+    return Table(
+        slug=f"article-types-{chapter}",
+        title=gettext("Technical assistance needs, by article and type of need"),
+        columns=[gettext("Article"), *[names.types[slug] for slug in types]],
+        rows=[
+            [e.article, *[e.by_type.get(slug, 0) for slug in types]] for e in entries
+        ],
+    )
+
+
+def _front(edition: NoteEdition | None) -> FrontMatter | None:
+    if edition is None:
+        return None
+    return FrontMatter(
+        body=edition.body,
+        symbol=edition.symbol,
+        distribution=edition.distribution,
+        issued_on=edition.issued_on,
+        original_language=edition.original_language,
+        session=edition.session,
+        venue=edition.venue,
+        agenda_item=edition.agenda_item,
+        agenda_symbol=edition.agenda_symbol,
+        agenda_title=edition.agenda_title,
+        title=edition.title,
+        summary=paragraphs(edition.summary),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------
+MARKS = {"h1": "#", "h2": "##", "h3": "###", "h4": "####", "h5": "#####"}
+
+
+def to_markdown(items: list[Block] | Draft) -> str:
+    """The draft as Markdown: numbered paragraphs, tables, and each figure as its
+    title and the values it draws."""
+    draft = items if isinstance(items, Draft) else Draft(blocks=items)
+    lines = front_markdown(draft.front) if draft.front else []
+    for block in draft.blocks:
+        if block.kind in MARKS:
+            lines += [f"{MARKS[block.kind]} {block.text}", ""]
+        elif block.kind == "p":
+            prefix = f"{block.number}. " if block.number else ""
+            lines += [f"{prefix}{block.text}", ""]
+        elif block.kind == "figure":
+            lines += _markdown_figure(block.figure)
+        else:
+            lines += _markdown_table(block.table, heading=block.table.heading)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _markdown_table(table: Table) -> list[str]:
-    lines = [f"{table.heading}  "] if table.heading else []
-    lines += [f"**{table.title}**", ""]
+def front_lines(front: FrontMatter) -> list[tuple[str, str]]:
+    """The title block as (role, text) lines, in the note's order; the renderers lay
+    them out."""
+    issued = long_date(front.issued_on) if front.issued_on else ""
+    lines = [("symbol", front.symbol), ("body", front.body)]
+    if front.distribution:
+        # Translators: the distribution of a UN document: "Distr.: General".
+        distribution = gettext("Distr.: %(distribution)s")
+        lines.append(("meta", distribution % {"distribution": front.distribution}))
+    if issued:
+        lines.append(("meta", issued))
+    if front.original_language:
+        # Translators: the original language of a UN document: "Original: English".
+        original = gettext("Original: %(language)s")
+        lines.append(("meta", original % {"language": front.original_language}))
+    lines += [
+        ("session", front.session),
+        ("venue", front.venue),
+        (
+            "agenda",
+            f"{front.agenda_item}*" if front.agenda_symbol else front.agenda_item,
+        ),
+        ("agenda-title", front.agenda_title),
+        ("title", front.title),
+        # Translators: under the title of the note.
+        ("subtitle", gettext("Note by the Secretariat")),
+    ]
+    if front.summary:
+        # Translators: the heading of the summary on the note's first page.
+        lines.append(("summary-heading", gettext("Summary")))
+        lines += [("summary", paragraph) for paragraph in front.summary]
+    if front.agenda_symbol:
+        lines.append(("footnote", f"* {front.agenda_symbol}."))
+    return [(role, text) for role, text in lines if text]
+
+
+def front_markdown(front: FrontMatter) -> list[str]:
+    lines = []
+    for role, text in front_lines(front):
+        if role in {"title", "summary-heading"}:
+            lines += [f"**{text}**", ""]
+        elif role == "subtitle":
+            lines += [f"*{text}*", ""]
+        else:
+            lines += [f"{text}  ", ""]
+    return [*lines, "---", ""]
+
+
+def _markdown_figure(figure: Figure) -> list[str]:
+    """A figure's number and title, and its values (unless they are a table of the
+    note's, printed just before)."""
+    if not figure.table.number:
+        return _markdown_table(figure.table, heading=figure.heading, title=figure.title)
+    # Translators: in place of a figure's values in a text version of the note;
+    # %(table)s is a table's number.
+    values = gettext("The values of table %(table)s.") % {"table": figure.table.number}
+    return [f"{figure.heading}  ", f"**{figure.title}**", "", f"*{values}*", ""]
+
+
+def _markdown_table(table: Table, *, heading: str = "", title: str = "") -> list[str]:
+    lines = [f"{heading}  "] if heading else []
+    lines += [f"**{title or table.title}**", ""]
     lines.append("| " + " | ".join(table.columns) + " |")
     lines.append("|" + "|".join(["---"] + ["---:"] * (len(table.columns) - 1)) + "|")
     for row in table.rows:

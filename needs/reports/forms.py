@@ -1,11 +1,12 @@
-"""Input shapes of the reports: the statistics filters, and who may use which."""
+"""Input shapes of the reports: the statistics filters, and who may use which; an
+edition of the note."""
 
 import dataclasses
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from needs.models import Need, NeedType
+from needs.models import Need, NeedType, NoteEdition
 from needs.reports.statistics import StatisticsDocument, StatisticsFilter, compute
 from reviews.models import Article, Chapter, RegionalGroup, ReviewCycle
 from reviews.permissions import is_secretariat
@@ -209,3 +210,88 @@ class StatisticsFilterForm(forms.Form):
             },
             coverage=dataclasses.replace(document.coverage, by_region={}),
         )
+
+
+# ---------------------------------------------------------------------------
+# An edition of the note
+# ---------------------------------------------------------------------------
+DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+FIELDSETS = [
+    (_("What the note covers"), ["cycle", "chapters", "cut_off", "figure_articles"]),
+    (
+        _("Title block"),
+        [
+            "title",
+            "symbol",
+            "issued_on",
+            "distribution",
+            "original_language",
+            "body",
+            "session",
+            "venue",
+            "agenda_item",
+            "agenda_symbol",
+            "agenda_title",
+            "summary",
+        ],
+    ),
+    (
+        _("Text blocks"),
+        [
+            "mandate",
+            "scope",
+            "trends",
+            "other_needs",
+            "follow_up",
+            "considerations",
+        ],
+    ),
+    (_("Not printed"), ["editor_note"]),
+]
+
+
+TEXT_BLOCKS = [
+    "summary",
+    "mandate",
+    "scope",
+    "trends",
+    "other_needs",
+    "follow_up",
+    "considerations",
+    "editor_note",
+]
+
+
+class NoteEditionForm(forms.ModelForm):
+    """An edition's parameters and text blocks (saved by `note_edition_save`)."""
+
+    class Meta:
+        model = NoteEdition
+        fields = [name for _legend, names in FIELDSETS for name in names]
+        # Narrow text areas: a fieldset is as wide as its widest field (390 px
+        # screens), and the stylesheet widens them where there is room.
+        widgets = {
+            "chapters": forms.CheckboxSelectMultiple,
+            "cut_off": forms.DateInput(**DATE_INPUT),
+            "issued_on": forms.DateInput(**DATE_INPUT),
+        } | {
+            name: forms.Textarea(attrs={"rows": 8, "cols": 28}) for name in TEXT_BLOCKS
+        }
+
+    @property
+    def fieldsets(self) -> list[tuple]:
+        return [(legend, [self[name] for name in names]) for legend, names in FIELDSETS]
+
+    def clean(self):
+        cleaned = super().clean()
+        cycle, chapters = cleaned.get("cycle"), cleaned.get("chapters")
+        if cycle and chapters:
+            allowed = set(cycle.chapters.all())
+            outside = [c.number for c in chapters if c not in allowed]
+            if outside:
+                message = _(
+                    # Translators: %(chapters)s lists chapters' Roman numerals.
+                    "The cycle does not review chapters %(chapters)s."
+                )
+                self.add_error("chapters", message % {"chapters": ", ".join(outside)})
+        return cleaned

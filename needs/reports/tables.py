@@ -80,7 +80,12 @@ def chapter_table(document: StatisticsDocument, chapter: str) -> Table:
             gettext("Number of States parties"),
             gettext("Number of needs"),
         ],
-        rows=[[a.article, a.states, a.needs] for a in data.articles],
+        # The note's Tables 1 and 30 list the articles in numeric order (the
+        # sections, and so the article tables, follow the note's order: 44, 45, 47).
+        rows=[
+            [a.article, a.states, a.needs]
+            for a in sorted(data.articles, key=lambda entry: entry.article)
+        ],
         total=[gettext("All articles"), data.states, data.needs],
         notes=notes,
     )

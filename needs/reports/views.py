@@ -1,19 +1,34 @@
-"""The statistics reports: pages, CSV downloads and the draft note.
+"""The statistics reports: pages, CSV downloads, the draft note and its editions.
 
-Every view validates the filters with StatisticsFilterForm for the user (who may use
-which filters is the form's `filters_for`), takes the document the form computes for
-that user, and lays it out; nothing here counts.
+Every statistics view validates the filters with StatisticsFilterForm for the user
+(who may use which filters is the form's `filters_for`), takes the document the form
+computes for that user, and lays it out; nothing here counts. The editions of the note
+are the secretariat's: their pages load through `selectors`, write through `services`.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext, pgettext_lazy
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from needs.exchange.spreadsheets import tables_csv
-from needs.reports import draft_note, tables
+from needs.models import NoteEdition
+from needs.permissions import can_edit_note_edition, can_view_note_editions
+from needs.reports import (
+    draft_note,
+    note_docx,
+    note_pdf,
+    selectors,
+    services,
+    tables,
+)
 from needs.reports.charts import bar_chart
-from needs.reports.forms import StatisticsFilterForm
+from needs.reports.forms import NoteEditionForm, StatisticsFilterForm
+from needs.reports.note_charts import figure_chart, printable_chart
 
 # The units of the charts' text alternatives ("Legislative assistance: 4 needs").
 NEEDS = pgettext_lazy("unit of a chart's values", "needs")
@@ -133,26 +148,129 @@ def distribution(request):
     return _report(request, "reports/distribution.html", build)
 
 
+# ---------------------------------------------------------------------------
+# The draft note: the statistical sections for everyone, editions for the
+# secretariat; each as a page, Markdown, Word, PDF and a printable page
+# ---------------------------------------------------------------------------
+DOWNLOADS = {"md", "docx", "pdf", "print"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _note_context(note: draft_note.Draft, *, printable: bool = False) -> dict:
+    chart = printable_chart if printable else figure_chart
+    return {
+        "note": note,
+        "front": draft_note.front_lines(note.front) if note.front else None,
+        "items": [
+            {
+                "block": block,
+                "chart": chart(block.figure) if block.kind == "figure" else None,
+            }
+            for block in note.blocks
+        ],
+        "pdf": note_pdf.available(),
+    }
+
+
+def _note_download(request, note: draft_note.Draft, name: str) -> HttpResponse:
+    """The note in the format asked for (`DOWNLOADS`)."""
+    kind = request.GET["format"]
+    if kind == "md":
+        return _download(draft_note.to_markdown(note), f"{name}.md", "text/markdown")
+    if kind == "docx":
+        content = note_docx.to_docx(note, language=get_language() or "en")
+        return _attachment(content, f"{name}.docx", DOCX)
+    for_pdf = kind == "pdf" and note_pdf.available()
+    context = _note_context(note, printable=True) | {"for_pdf": for_pdf, "title": name}
+    html = render_to_string("reports/note_print.html", context, request=request)
+    if not for_pdf:
+        return HttpResponse(html)
+    return _attachment(note_pdf.to_pdf(html), f"{name}.pdf", "application/pdf")
+
+
 @login_not_required
 def draft(request):
-    def build(document, names):
-        items = draft_note.blocks(document, names)
-        charts = {
-            id(b): bar_chart(b.table.title, b.table.chart_items(), unit="")
-            for b in items
-            if b.kind == "table" and b.table.slug.startswith("article-")
-        }
-        return {"blocks": items, "charts": charts}
-
-    if request.GET.get("format") == "md":
+    """The statistical sections of the note, for the filters (anyone)."""
+    if request.GET.get("format") in DOWNLOADS:
         form = StatisticsFilterForm(request.GET, user=request.user)
         if not form.is_valid():
             return HttpResponse(
                 form.errors.as_text(), status=400, content_type="text/plain"
             )
-        text = draft_note.to_markdown(draft_note.blocks(form.document()))
-        return _download(text, "draft-note.md", "text/markdown")
+        note = draft_note.compose(form.document())
+        return _note_download(request, note, "draft-note")
+
+    def build(document, names):
+        query = request.GET.copy()
+        query.pop("format", None)
+        return _note_context(draft_note.compose(document, names)) | {
+            "download_query": query.urlencode(),
+            "can_view_editions": can_view_note_editions(request.user),
+        }
+
     return _report(request, "reports/draft_note.html", build)
+
+
+def edition_list(request):
+    if not can_view_note_editions(request.user):
+        raise Http404
+    context = {
+        "editions": selectors.note_editions(user=request.user),
+        "can_edit": can_edit_note_edition(request.user),
+    }
+    return render(request, "reports/edition_list.html", context)
+
+
+def edition_detail(request, pk):
+    """An edition's draft: the whole note as of its cut-off date."""
+    edition = selectors.note_edition_get(user=request.user, pk=pk)
+    document, sources = selectors.edition_sources(user=request.user, edition=edition)
+    note = draft_note.compose(document, sources=sources)
+    if request.GET.get("format") in DOWNLOADS:
+        name = slugify(edition.symbol.replace("/", "-")) or f"note-{edition.pk}"
+        return _note_download(request, note, name)
+    context = _note_context(note) | {
+        "edition": edition,
+        "chapters": sources.chapters,
+        "can_edit": can_edit_note_edition(request.user, edition),
+    }
+    return render(request, "reports/edition_detail.html", context)
+
+
+def edition_create(request):
+    if not can_view_note_editions(request.user):
+        raise Http404
+    if not can_edit_note_edition(request.user):
+        raise PermissionDenied
+    initial = selectors.note_edition_initial(user=request.user)
+    return _edition_form(request, NoteEdition(), initial=initial)
+
+
+def edition_edit(request, pk):
+    edition = selectors.note_edition_get(user=request.user, pk=pk)
+    if not can_edit_note_edition(request.user, edition):
+        raise PermissionDenied
+    return _edition_form(request, edition)
+
+
+def _edition_form(request, edition: NoteEdition, initial=None):
+    exists = edition.pk is not None
+    data = request.POST if request.method == "POST" else None
+    form = NoteEditionForm(data, instance=edition, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            edition = services.note_edition_save(
+                edition=form.instance,
+                chapters=form.cleaned_data["chapters"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, gettext("The edition is saved."))
+            return redirect(edition)
+    context = {"form": form, "edition": edition if exists else None}
+    return render(request, "reports/edition_form.html", context)
 
 
 @login_not_required
@@ -177,6 +295,10 @@ def table_csv(request, slug):
 
 
 def _download(text: str, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    return _attachment(text, filename, f"{content_type}; charset=utf-8")
+
+
+def _attachment(content, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -47,9 +47,10 @@ from needs.models import (
     Need,
     NeedProposal,
     NeedType,
+    NoteEdition,
 )
 from needs.selectors import AUDITED_MODELS
-from reviews.models import Article
+from reviews.models import Article, ReviewCycle
 from tatracker.api_urls import router
 from tests.factories import CountryReviewFactory, NeedFactory, UserFactory
 
@@ -97,6 +98,8 @@ def may_see(role: str, record: Record) -> bool:
       plans and their items only where the State shares its action plan with
       donors (in this world: with the United Nations only).
     * anonymous and no role: nothing of any State.
+    * editions of the note (their text blocks and the follow-up they count): the
+      secretariat's working documents, nobody else's.
     """
     if record.kind == "reference":
         return True
@@ -151,6 +154,7 @@ KINDS = {
     "reports/chapters/<str:number>/": "chapter",
     "reports/articles/<int:number>/": "article",
     "reports/tables/<slug:slug>.csv": "table",
+    "reports/editions/<int:pk>/": "note-edition",
     "api/v1/states/<code>/": "state",
     "api/v1/reviews/<pk>/": "review",
     "api/v1/needs/<pk>/": "need",
@@ -564,6 +568,16 @@ def _assistance_records(world: World, state: str, review, needs, donor) -> None:
     world.plant(report, Record(state, "assistance-report"))
 
 
+def _edition_records(world: World) -> None:
+    """An edition of the note, a marker in each of its text blocks."""
+    edition = NoteEdition.objects.create(
+        cycle=ReviewCycle.objects.get(number=1),
+        cut_off=datetime.date(2030, 1, 1),
+        title="x",
+    )
+    world.plant(edition, Record("", "note-edition"))
+
+
 def _reference_targets(world: World, donor: Donor) -> None:
     article = Article.objects.select_related("chapter").get(number=15)
     reference = Record("", "reference")
@@ -595,6 +609,7 @@ def world(own_review, other_review) -> World:
     for state, review in reviews.items():
         _state_records(world, state, review, donor)
     _reference_targets(world, donor)
+    _edition_records(world)
     return world
 
 

@@ -1,5 +1,5 @@
-"""The draft note in the six languages: numbers in words follow the active language,
-and the English text stays the note's."""
+"""The draft note in the six languages: numbers of States in words follow the active
+language, needs stay in figures, and the English text stays the note's."""
 
 import pytest
 from django.utils import translation
@@ -50,21 +50,21 @@ def test_numbers_below_ten_are_words_of_the_active_language(language, eight, cap
     [
         (
             [2, 2, 1],
-            "Three States parties identified five needs for technical assistance to "
+            "Three States parties identified 5 needs for technical assistance to "
             "support the implementation of article 15. Details of the types of need "
-            "are given in table 2.",
+            "are given in table 2 and figure V.",
         ),
         (
             [1],
-            "One State party identified one need for technical assistance to support "
+            "One State party identified 1 need for technical assistance to support "
             "the implementation of article 15. Details of the types of need are given "
-            "in table 2.",
+            "in table 2 and figure V.",
         ),
         (
             [1] * 10,
             "A total of 10 States parties identified 10 needs for technical assistance "
             "to support the implementation of article 15. Details of the types of need "
-            "are given in table 2.",
+            "are given in table 2 and figure V.",
         ),
     ],
 )
@@ -76,11 +76,12 @@ def test_english_article_sentence_is_the_notes(needs_per_state, sentence):
 
 
 @pytest.mark.django_db
-def test_french_draft_writes_its_numbers_in_french():
+def test_french_draft_writes_its_states_in_french_and_its_needs_in_figures():
     small_world([2, 2, 1])
 
     with translation.override("fr"):
         sentence = first_article_sentence()
 
     assert "Trois" in sentence
-    assert "cinq" in sentence
+    assert "5" in sentence
+    assert "cinq" not in sentence

@@ -145,7 +145,7 @@ def test_draft_note_sentences_in_the_notes_style(client, note_2013):
         "the implementation of article 15." in text
     )
     assert "A total of 16 States parties identified 36 needs" in text
-    assert "Four States parties identified four needs" in text
+    assert "Four States parties identified 4 needs" in text
     assert (
         "These included eight States parties from the Group of African States, 12 from"
         in text
