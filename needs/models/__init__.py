@@ -1,5 +1,6 @@
 """Models of the needs app: needs (needs.py) and their follow-up (followup.py)."""
 
+from needs.models.exchange import Upload
 from needs.models.followup import (
     ActionPlan,
     ActionPlanItem,
@@ -40,4 +41,5 @@ __all__ = [
     "NeedType",
     "NeedTypeAlias",
     "Reminder",
+    "Upload",
 ]
