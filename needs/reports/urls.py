@@ -12,4 +12,5 @@ urlpatterns = [
     path("distribution/", views.distribution, name="distribution"),
     path("draft-note/", views.draft, name="draft_note"),
     path("tables/<slug:slug>.csv", views.table_csv, name="table_csv"),
+    path("tables/<slug:slug>.xlsx", views.table_xlsx, name="table_xlsx"),
 ]

@@ -151,6 +151,7 @@ KINDS = {
     "reports/chapters/<str:number>/": "chapter",
     "reports/articles/<int:number>/": "article",
     "reports/tables/<slug:slug>.csv": "table",
+    "reports/tables/<slug:slug>.xlsx": "table",
     "api/v1/states/<code>/": "state",
     "api/v1/reviews/<pk>/": "review",
     "api/v1/needs/<pk>/": "need",
