@@ -51,6 +51,8 @@ __all__ = [
     "can_edit_note_edition",
     "can_edit_plan",
     "can_enter_needs",
+    "can_import_assistance",
+    "can_import_needs",
     "can_record_assistance",
     "can_record_consent",
     "can_record_follow_up",
@@ -294,6 +296,19 @@ def plan_state_filter(user) -> Q:
         return Q()
     state_id = focal_state_id(user)
     return NOTHING if state_id is None else Q(pk=state_id)
+
+
+# ---------------------------------------------------------------------------
+# Data exchange
+# ---------------------------------------------------------------------------
+def can_import_needs(user) -> bool:
+    """Import a file of needs: the secretariat (any State), a focal point (its own)."""
+    return is_secretariat(user) or focal_state_id(user) is not None
+
+
+def can_import_assistance(user) -> bool:
+    """Import donors' assistance (IATI activities): the secretariat."""
+    return is_secretariat(user)
 
 
 # ---------------------------------------------------------------------------

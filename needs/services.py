@@ -237,12 +237,16 @@ def _save_proposal(proposal: NeedProposal, user) -> None:
 
 
 @transaction.atomic
-def need_create(*, review: CountryReview, user, **values) -> Need:
-    """A new need: the secretariat's is accepted; a focal point's is a proposal."""
+def need_create(
+    *, review: CountryReview, user, propose: bool = False, **values
+) -> Need:
+    """A new need: the secretariat's is accepted; a focal point's is a proposal.
+    `propose`: the secretariat's too is a proposal of the State's review (an
+    imported file's needs, which the secretariat accepts as a decision)."""
     if not can_enter_needs(user, review):
         raise PermissionDenied(_("You cannot enter needs for this review."))
     need = Need(review=review, **values)
-    if is_secretariat(user):
+    if is_secretariat(user) and not propose:
         need.accepted_at = timezone.now()
         _save_need(need, user, status=Need.Status.ACCEPTED)
         return need
@@ -253,12 +257,14 @@ def need_create(*, review: CountryReview, user, **values) -> Need:
 
 
 @transaction.atomic
-def need_update(*, need: Need, user, expected_version: int, **values) -> Need:
+def need_update(
+    *, need: Need, user, expected_version: int, propose: bool = False, **values
+) -> Need:
     """Change a need if nobody else has since `expected_version`; else StaleEdit.
 
-    The secretariat changes the accepted values. A focal point's change of an
-    accepted need is a proposal (a change back to the accepted values drops it); a
-    never-accepted need is the proposal itself.
+    The secretariat changes the accepted values (unless it `propose`s, as an import
+    does). A focal point's change of an accepted need is a proposal (a change back
+    to the accepted values drops it); a never-accepted need is the proposal itself.
     """
     if not can_edit_need(user, need):
         raise PermissionDenied(_("You cannot change this need now."))
@@ -270,10 +276,11 @@ def need_update(*, need: Need, user, expected_version: int, **values) -> Need:
             % {"fields": sorted(unknown)}
         )
     _claim(need, expected_version)
-    if is_secretariat(user) or need.accepted_at is None:
+    direct = is_secretariat(user) and not propose
+    if direct or need.accepted_at is None:
         for field, value in values.items():
             setattr(need, field, value)
-    if is_secretariat(user):
+    if direct:
         _save_need(need, user, status=need.status)
         return need
     kind = (
@@ -360,14 +367,18 @@ def _proposals(review: CountryReview, *statuses: str) -> list[NeedProposal]:
 
 
 @transaction.atomic
-def review_submit(*, review: CountryReview, user) -> EntryEvent:
-    """Send the review's draft and returned proposals to the secretariat, and tell
-    the secretariat officer responsible for the State (else the whole secretariat)."""
+def review_submit(*, review: CountryReview, user, only=None) -> EntryEvent:
+    """Send the review's draft and returned proposals (`only` those of these
+    needs, if given) to the secretariat, and tell the secretariat officer
+    responsible for the State (else the whole secretariat)."""
     if not can_submit_review(user, review):
         raise PermissionDenied(_("You cannot submit this review's needs."))
     pending = _proposals(
         review, NeedProposal.Status.DRAFT, NeedProposal.Status.RETURNED
     )
+    if only is not None:
+        wanted = set(only)
+        pending = [p for p in pending if p.need_id in wanted]
     if not pending:
         raise ValidationError(
             _("There is nothing to submit: no draft or returned need.")

@@ -22,6 +22,7 @@ from needs.permissions import (
     can_decide_review,
     can_edit_need,
     can_enter_needs,
+    can_import_needs,
     can_see_description,
     can_view_history,
 )
@@ -109,6 +110,7 @@ def need_list(request):
         # The column only where the page holds a description the user may read
         # (`description_shared` is annotated: no query per row).
         "shows_descriptions": any(need.description_shared for need in page),
+        "can_import": can_import_needs(request.user),
     }
     return render(request, "needs/need_list.html", context)
 

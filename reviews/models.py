@@ -2,6 +2,7 @@
 
 import unicodedata
 
+import pycountry
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -68,6 +69,18 @@ def sort_key(text: str) -> str:
     byte-wise (SQLite) or linguistic (PostgreSQL), which disagree on them."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if unicodedata.category(c)[0] in "LN")
+
+
+# Codes of reference data that ISO 3166-1 alpha-3 does not hold.
+SPECIAL_ALPHA_2 = {"EUU": "EU"}
+
+
+def alpha_2_of(code: str) -> str:
+    """ISO 3166-1 alpha-2 of an alpha-3 code ("" for a code of no country)."""
+    if code in SPECIAL_ALPHA_2:
+        return SPECIAL_ALPHA_2[code]
+    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    return country.alpha_2 if country else ""
 
 
 class StatePartyQuerySet(models.QuerySet):
@@ -153,6 +166,15 @@ class StateParty(NamedInLanguages):
             "submissions. Empty: the whole secretariat is told."
         ),
     )
+    alpha_2 = models.CharField(
+        _("ISO 3166-1 alpha-2"),
+        max_length=2,
+        blank=True,
+        help_text=_(
+            "The two-letter code (IATI's recipient-country), derived from the "
+            "alpha-3 code; EU for the European Union."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     objects = StatePartyQuerySet.as_manager()
@@ -169,9 +191,12 @@ class StateParty(NamedInLanguages):
         """Keep `sort_name` in step with `name` (also when only some fields are
         saved, as `update_or_create` does)."""
         self.sort_name = sort_key(self.name)
+        self.alpha_2 = self.alpha_2 or alpha_2_of(self.code)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sort_name"}
+        if update_fields is not None and "code" in update_fields:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "alpha_2"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("needs.urls")),
     path("", include("needs.followup.urls")),
     path("reports/", include("needs.reports.urls")),
+    path("exchange/", include("needs.exchange.urls")),
     # "Forgot password?": Django's password reset by e-mail, with tatracker's form and
     # link (the other steps are Django's views with the templates in registration/).
     path(

@@ -9,10 +9,14 @@ workbook is written row by row to a temporary file, then sent from it).
 """
 
 import csv
+import datetime
 import tempfile
 from collections.abc import Iterable, Iterator
 
+from django import forms
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -178,3 +182,73 @@ def matrix_rows(matrix) -> Iterator[list]:
             cell = row.cells.get(key)
             if cell:
                 yield [row.donor, label, cell.projects, cell.in_full, cell.in_part]
+
+
+# Characters a sheet name cannot hold, and its length in Excel.
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+SHEET_NAME_LENGTH = 31
+
+
+def _sheet_name(table, taken: set[str]) -> str:
+    base = (table.heading or table.slug).translate(SHEET_NAME_FORBIDDEN)
+    base = base[:SHEET_NAME_LENGTH].strip() or "Table"
+    name, counter = base, 2
+    while name.casefold() in taken:
+        suffix = f" ({counter})"
+        name, counter = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix, counter + 1
+    taken.add(name.casefold())
+    return name
+
+
+def tables_workbook(tables: list, *, about: list[tuple[str, object]]):
+    """A workbook of report tables (`needs.reports.tables.Table`): first a sheet
+    stating `about` (the filters and the date, as label and value), then one sheet
+    per table, named by its number in the note (else its slug), with the number and
+    title, the header, the rows (numbers as numbers) and the total. Returned open,
+    at its start."""
+    workbook = Workbook(write_only=True)
+    about_sheet = workbook.create_sheet(title=gettext("About"))
+    for label, value in about:
+        about_sheet.append([xlsx_cell(str(label)), xlsx_cell(value)])
+    taken = {about_sheet.title.casefold()}
+    for table in tables:
+        sheet = workbook.create_sheet(title=_sheet_name(table, taken))
+        sheet.append([xlsx_cell(f"{table.heading}: {table.title}".lstrip(": "))])
+        sheet.append([xlsx_cell(str(column)) for column in table.columns])
+        for row in table.rows:
+            sheet.append([xlsx_cell(_plain(cell)) for cell in row])
+        if table.total:
+            sheet.append([xlsx_cell(_plain(cell)) for cell in table.total])
+        for note in table.notes:
+            sheet.append([xlsx_cell(str(note))])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _plain(cell):
+    """Numbers stay numbers; lazy translations and other objects become text."""
+    if cell is None or isinstance(cell, (bool, int, float, datetime.date)):
+        return cell
+    return str(cell)
+
+
+def workbook_response(filename: str, handle) -> FileResponse:
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE
+    )
+
+
+def about_rows(form) -> list[tuple[str, object]]:
+    """What a workbook of statistics states: when, and with which filters."""
+    rows = [
+        (gettext("Statistics of technical assistance needs"), ""),
+        (gettext("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ]
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if type(field) is forms.ChoiceField and value:
+            value = dict(field.choices).get(value, value)
+        rows.append((str(field.label), str(value) if value else gettext("All")))
+    return rows

@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from needs import selectors as need_selectors
-from needs.exchange.spreadsheets import csv_response, matrix_rows, need_rows
+from needs.exchange.spreadsheets import (
+    csv_response,
+    matrix_rows,
+    need_rows,
+    xlsx_response,
+)
 from needs.filtersets import NeedFilterSet
 from needs.followup import selectors, services
 from needs.followup.forms import ClusterForm, CoverageForm, DeskForm, MappingForm
@@ -91,6 +96,10 @@ def state_follow_up(request, code):
     return render(request, "followup/state.html", context)
 
 
+# The downloads of the mapping pages: ?format=csv or ?format=xlsx.
+SPREADSHEETS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
 def donor_mapping(request):
     if not can_view_donor_mapping(request.user):
         raise Http404
@@ -102,8 +111,10 @@ def donor_mapping(request):
     matrix = selectors.donor_matrix(
         user=request.user, dimension=dimension, statuses=statuses
     )
-    if request.GET.get("format") == "csv":
-        return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
+    file_format = request.GET.get("format")
+    if file_format in SPREADSHEETS:
+        filename = f"donors-by-{dimension}.{file_format}"
+        return SPREADSHEETS[file_format](filename, matrix_rows(matrix))
     projects = selectors.mapping_projects(user=request.user, statuses=statuses)
     context = {
         "matrix": matrix,
@@ -124,10 +135,11 @@ def unmet_needs(request):
         raise Http404
     queryset = selectors.unmet_needs(user=request.user)
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
-    if request.GET.get("format") == "csv":
+    file_format = request.GET.get("format")
+    if file_format in SPREADSHEETS:
         shows = partial(can_see_description, request.user)
         rows = need_rows(filterset.qs, shows_description=shows)
-        return csv_response("unmet-needs.csv", rows)
+        return SPREADSHEETS[file_format](f"unmet-needs.{file_format}", rows)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "query": query.urlencode()}

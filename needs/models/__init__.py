@@ -1,6 +1,7 @@
 """Models of the needs app: needs (needs.py), their follow-up (followup.py) and the
 editions of the note (reports.py)."""
 
+from needs.models.exchange import Upload
 from needs.models.followup import (
     ActionPlan,
     ActionPlanItem,
@@ -43,4 +44,5 @@ __all__ = [
     "NeedTypeAlias",
     "NoteEdition",
     "Reminder",
+    "Upload",
 ]

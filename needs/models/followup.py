@@ -287,6 +287,9 @@ class Donor(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    iati_ref = models.CharField(
+        _("IATI organisation identifier"), max_length=150, blank=True
+    )
     home_country = models.ForeignKey(
         StateParty,
         on_delete=models.PROTECT,
@@ -331,6 +334,8 @@ class Assistance(models.Model):
         ONGOING = "ongoing", _("Ongoing")
         COMPLETED = "completed", _("Completed")
         ENDED = "ended-without-extension", _("Ended without extension")
+        CANCELLED = "cancelled", _("Cancelled")
+        SUSPENDED = "suspended", _("Suspended")
 
     class Modality(models.TextChoices):
         NATIONAL = "national", _("National")
@@ -386,6 +391,18 @@ class Assistance(models.Model):
         verbose_name=_("needs"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    iati_identifier = models.CharField(
+        _("IATI identifier"),
+        max_length=150,
+        blank=True,
+        help_text=_("The activity's iati-identifier, when it came from IATI."),
+    )
+    sectors = models.JSONField(
+        _("sectors"),
+        default=list,
+        blank=True,
+        help_text=_("Sector codes of the IATI activity (vocabulary and code)."),
+    )
 
     objects = AssistanceQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[donors, beneficiaries])
@@ -402,6 +419,14 @@ class Assistance(models.Model):
                 name="assistance_period_ordered",
                 violation_error_message=_(
                     "The assistance cannot end before it starts."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["iati_identifier"],
+                condition=~models.Q(iati_identifier=""),
+                name="one_assistance_per_iati_identifier",
+                violation_error_message=_(
+                    "Another assistance record has this IATI identifier."
                 ),
             ),
             models.CheckConstraint(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
     path("editions/<int:pk>/edit/", views.edition_edit, name="edition_edit"),
     path("tables/<slug:slug>.csv", views.table_csv, name="table_csv"),
+    path("tables/<slug:slug>.xlsx", views.table_xlsx, name="table_xlsx"),
 ]

@@ -15,7 +15,12 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext, pgettext_lazy
 
-from needs.exchange.spreadsheets import tables_csv
+from needs.exchange.spreadsheets import (
+    about_rows,
+    tables_csv,
+    tables_workbook,
+    workbook_response,
+)
 from needs.models import NoteEdition
 from needs.permissions import can_edit_note_edition, can_view_note_editions
 from needs.reports import (
@@ -273,25 +278,51 @@ def _edition_form(request, edition: NoteEdition, initial=None):
     return render(request, "reports/edition_form.html", context)
 
 
-@login_not_required
-def table_csv(request, slug):
+def _published_tables(request):
+    """(form, the tables this user may download for the filters), or a 400."""
     form = StatisticsFilterForm(request.GET, user=request.user)
     if not form.is_valid():
-        return HttpResponse(
-            form.errors.as_text(), status=400, content_type="text/plain"
-        )
+        return form, None
     document = form.document()
     published = [
         table
         for table in tables.all_tables(document)
         if not (form.regions_withheld and table.slug == "regions")
     ]
+    return form, published
+
+
+def _chosen(published, slug: str) -> list:
     if slug == "all":
-        return _download(tables_csv(published), "tables.csv", "text/csv")
+        return published
     table = next((t for t in published if t.slug == slug), None)
     if table is None:
         raise Http404(gettext("No such table for these filters."))
-    return _download(tables_csv([table]), f"{slug}.csv", "text/csv")
+    return [table]
+
+
+def _invalid(form) -> HttpResponse:
+    return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+
+
+@login_not_required
+def table_csv(request, slug):
+    form, published = _published_tables(request)
+    if published is None:
+        return _invalid(form)
+    filename = "tables.csv" if slug == "all" else f"{slug}.csv"
+    return _download(tables_csv(_chosen(published, slug)), filename, "text/csv")
+
+
+@login_not_required
+def table_xlsx(request, slug):
+    """The tables as a workbook: a sheet per table, a sheet of filters and date."""
+    form, published = _published_tables(request)
+    if published is None:
+        return _invalid(form)
+    handle = tables_workbook(_chosen(published, slug), about=about_rows(form))
+    filename = "tables.xlsx" if slug == "all" else f"{slug}.xlsx"
+    return workbook_response(filename, handle)
 
 
 def _download(text: str, filename: str, content_type: str) -> HttpResponse:

@@ -155,6 +155,7 @@ KINDS = {
     "reports/articles/<int:number>/": "article",
     "reports/tables/<slug:slug>.csv": "table",
     "reports/editions/<int:pk>/": "note-edition",
+    "reports/tables/<slug:slug>.xlsx": "table",
     "api/v1/states/<code>/": "state",
     "api/v1/reviews/<pk>/": "review",
     "api/v1/needs/<pk>/": "need",

@@ -1,9 +1,11 @@
 import json
+import shutil
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
-from needs.exchange.spreadsheets import tables_csv
+from needs.exchange.spreadsheets import about_rows, tables_csv, tables_workbook
 from needs.reports import draft_note, tables
 from needs.reports.forms import OPERATOR, StatisticsFilterForm
 
@@ -29,7 +31,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--format", choices=["json", "csv", "markdown"], default="json"
+            "--format", choices=["json", "csv", "markdown", "xlsx"], default="json"
+        )
+        parser.add_argument(
+            "--output",
+            help=gettext("The file to write (required for --format xlsx)."),
         )
         for name in FILTERS:
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
@@ -51,9 +57,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 json.dumps(document.as_dict(), indent=2, ensure_ascii=False)
             )
+        elif options["format"] == "xlsx":
+            self._workbook(form, document, options.get("output"))
         elif options["format"] == "csv":
             self.stdout.write(tables_csv(tables.all_tables(document)), ending="")
         else:
             self.stdout.write(
                 draft_note.to_markdown(draft_note.blocks(document)), ending=""
             )
+
+    def _workbook(self, form, document, output) -> None:
+        if not output:
+            raise CommandError(gettext("--format xlsx writes a file: give --output."))
+        handle = tables_workbook(tables.all_tables(document), about=about_rows(form))
+        with handle, Path(output).open("wb") as target:
+            shutil.copyfileobj(handle, target)
+        # Translators: output is a file name.
+        self.stdout.write(gettext("Wrote %(output)s.") % {"output": output})

@@ -1,0 +1,566 @@
+"""Bulk import of needs from the needs export's CSV or XLSX: parse, preview, confirm.
+
+A file is read row by row (CSV decoded as it streams, XLSX in openpyxl's read-only
+mode), so that a preview or an import of any size holds one row at a time plus the
+keys already seen (to refuse a duplicate). Every row gets an outcome: new, changed
+(with the difference), unchanged, or refused with the reason and its row number.
+A whole-file fault (empty, not CSV/XLSX, wrong encoding, missing or unknown
+columns, a focal point's file naming another State) refuses the file.
+
+Imported needs enter the workflow like typed ones (`needs.services`): proposals of
+the State's review. A focal point's stay drafts for the State to submit; the
+secretariat's are submitted at once and, if it chooses, accepted in the same step
+through `review_decide`, recorded as its decision. Confirming is all or nothing:
+one transaction, and a refused row, or any fault while writing, writes no row.
+"""
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from needs.exchange.spreadsheets import FORMULA_STARTS, NEED_COLUMNS, WITHHELD
+from needs.models import EntryDecision, Need, NeedProposal, NeedType, Upload
+from needs.permissions import can_enter_needs
+from needs.services import Decision, need_create, need_update, review_decide
+from needs.services import review_submit as submit_proposals
+from reviews.models import Article, CountryReview, ReviewCycle, StateParty
+from reviews.permissions import focal_state_id, is_secretariat
+
+REQUIRED_COLUMNS = ["state_code", "cycle", "article", "type"]
+VALUE_COLUMNS = ["description", "priority", "source", "remaining"]
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# The longest text a need's description or what remains may hold when imported
+# (the fields themselves are unbounded; a spreadsheet cell holds 32,767).
+MAX_TEXT_LENGTH = 10_000
+KEY_LENGTHS = {"state_code": 8, "cycle": 4, "article": 4, "type": 100}
+
+
+class ImportRefused(Exception):
+    """The file is refused whole; nothing was written."""
+
+
+@dataclass
+class RowOutcome:
+    """What importing one row of the file does (or why it cannot)."""
+
+    NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
+
+    number: int
+    outcome: str
+    label: str = ""
+    reason: str = ""
+    differences: list[tuple[str, object, object]] = field(default_factory=list)
+    # What the import writes (not shown).
+    review: CountryReview | None = None
+    values: dict = field(default_factory=dict)
+    need: Need | None = None
+
+
+@dataclass
+class Preview:
+    rows: list[RowOutcome]
+
+    def count(self, outcome: str) -> int:
+        return sum(row.outcome == outcome for row in self.rows)
+
+    @property
+    def refused(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.outcome == RowOutcome.REFUSED]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    changed: int
+    unchanged: int
+    accepted: bool
+
+
+# ---------------------------------------------------------------------------
+# Reading a file: header and rows of text (and formula flags)
+# ---------------------------------------------------------------------------
+def _is_zip(handle: BinaryIO) -> bool:
+    start = handle.read(4)
+    handle.seek(0)
+    return start == b"PK\x03\x04"
+
+
+def _csv_cells(handle: BinaryIO) -> Iterator[list]:
+    sample = handle.read(4096)
+    handle.seek(0)
+    if not sample.strip():
+        raise ImportRefused(_("The file is empty."))
+    if b"\x00" in sample:
+        raise ImportRefused(
+            _("The file is neither CSV nor XLSX: save it as CSV (UTF-8) or XLSX.")
+        )
+    try:
+        dialect = csv.Sniffer().sniff(
+            sample.decode("utf-8-sig", errors="ignore"), delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    text = codecs.getreader("utf-8-sig")(handle)
+    reader = csv.reader(text, dialect)
+    try:
+        for cells in reader:
+            yield [(cell, False) for cell in cells]
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            # Translators: line is a line number of the file.
+            _(
+                "The file is not encoded in UTF-8 (line %(line)s): save it as "
+                "“CSV UTF-8” and upload it again."
+            )
+            % {"line": reader.line_num + 1}
+        ) from error
+    except csv.Error as error:
+        raise ImportRefused(
+            # Translators: line is a line number; problem is the CSV reader's message.
+            _("The file is not valid CSV (line %(line)s): %(problem)s")
+            % {"line": reader.line_num, "problem": error}
+        ) from error
+
+
+def _xlsx_cells(handle: BinaryIO) -> Iterator[list]:
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportRefused(
+            _("The file is neither CSV nor XLSX: save it as CSV (UTF-8) or XLSX.")
+        ) from error
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows():
+            yield [
+                (
+                    "" if cell.value is None else cell.value,
+                    getattr(cell, "data_type", "") == "f",
+                )
+                for cell in row
+            ]
+    finally:
+        workbook.close()
+
+
+def _cells(handle: BinaryIO) -> Iterator[list]:
+    if _is_zip(handle):
+        return _xlsx_cells(handle)
+    return _csv_cells(handle)
+
+
+def _header(cells: list) -> list[str]:
+    names = [str(value).strip().casefold() for value, _formula in cells]
+    while names and not names[-1]:
+        names.pop()
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    unknown = [name or "(empty)" for name in names if name not in NEED_COLUMNS]
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    problems = []
+    if missing:
+        # Translators: columns lists column names, e.g. "article, type".
+        problems.append(
+            _("missing columns: %(columns)s") % {"columns": ", ".join(missing)}
+        )
+    if unknown:
+        problems.append(
+            # Translators: columns lists column names, e.g. "country, notes".
+            _("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)}
+        )
+    if doubled:
+        problems.append(
+            # Translators: columns lists column names, e.g. "article".
+            _("columns named twice: %(columns)s") % {"columns": ", ".join(doubled)}
+        )
+    if problems:
+        raise ImportRefused(
+            # Translators: problems lists what is wrong with the first row.
+            _(
+                "The first row must name the needs export's columns (%(expected)s): "
+                "%(problems)s."
+            )
+            % {"expected": ", ".join(NEED_COLUMNS), "problems": "; ".join(problems)}
+        )
+    return names
+
+
+def _records(handle: BinaryIO) -> Iterator[tuple[int, dict]]:
+    """(row number, {column: (value, is_formula)}) for each non-empty row."""
+    rows = _cells(handle)
+    header = None
+    for number, cells in enumerate(rows, start=1):
+        if header is None:
+            if not any(str(value).strip() for value, _formula in cells):
+                continue
+            header = (number, _header(cells))
+            continue
+        if not any(str(value).strip() for value, _formula in cells):
+            continue
+        names = header[1]
+        yield (
+            number,
+            {
+                name: cells[index] if index < len(cells) else ("", False)
+                for index, name in enumerate(names)
+            },
+        )
+    if header is None:
+        raise ImportRefused(_("The file is empty."))
+
+
+# ---------------------------------------------------------------------------
+# Reading a row: the need it names and the values it gives
+# ---------------------------------------------------------------------------
+class RowRefused(Exception):
+    pass
+
+
+def _text(column: str, cell: tuple) -> str:
+    """The cell as text: the export's apostrophe before a formula character is
+    taken off; a formula (or text that a spreadsheet would run) is refused."""
+    value, is_formula = cell
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "" if value is None else str(value)
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    starts_formula = text.startswith(("=", "@")) or (
+        text[:1] in {"+", "-"}
+        and len(text) > 1
+        and not text[1].isspace()
+        and not text[1].isdigit()
+    )
+    if is_formula or starts_formula:
+        raise RowRefused(
+            # Translators: column is a column name, e.g. "description".
+            _(
+                "the %(column)s cell is a formula; write its value (or begin it "
+                "with an apostrophe)"
+            )
+            % {"column": column}
+        )
+    limit = KEY_LENGTHS.get(column, MAX_TEXT_LENGTH)
+    if len(text) > limit:
+        raise RowRefused(
+            # Translators: column is a column name; length and limit are numbers.
+            _("the %(column)s cell holds %(length)s characters, more than %(limit)s")
+            % {"column": column, "length": len(text), "limit": limit}
+        )
+    return text
+
+
+def _normal(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _choice(choices, column: str, text: str) -> str:
+    wanted = _normal(text)
+    for value, label in choices.choices:
+        if wanted in {value, _normal(label)}:
+            return value
+    raise RowRefused(
+        # Translators: value is the cell's text; known lists the accepted values.
+        _("unknown %(column)s %(value)s (one of %(known)s)")
+        % {"column": column, "value": repr(text), "known": ", ".join(choices.values)}
+    )
+
+
+def type_labels() -> dict[str, NeedType]:
+    """Every label a type is known by: its slug, name, short name, label variants
+    and names in the other languages, folded."""
+    labels = {}
+    for need_type in NeedType.objects.prefetch_related("aliases"):
+        names = [need_type.slug, need_type.name, need_type.short_name]
+        names += [alias.label for alias in need_type.aliases.all()]
+        names += [name for name in (need_type.names or {}).values() if name]
+        for name in names:
+            labels.setdefault(_normal(name), need_type)
+    return labels
+
+
+class _Planner:
+    """Turns rows into outcomes for one user, caching the reference data and the
+    needs of each review met."""
+
+    def __init__(self, user):
+        self.user = user
+        self.focal_state = None if is_secretariat(user) else focal_state_id(user)
+        self.states = {state.code.upper(): state for state in StateParty.objects.all()}
+        self.articles = {
+            str(article.number): article
+            for article in Article.objects.select_related("chapter")
+        }
+        self.cycles = {
+            str(cycle.number): (cycle, {c.pk for c in cycle.chapters.all()})
+            for cycle in ReviewCycle.objects.prefetch_related("chapters")
+        }
+        self.types = type_labels()
+        self.reviews: dict[tuple, CountryReview | None] = {}
+        self.needs: dict[int, dict] = {}
+        self.seen: dict[tuple, int] = {}
+
+    def outcome(self, number: int, record: dict) -> RowOutcome:
+        try:
+            return self._outcome(number, record)
+        except RowRefused as refused:
+            return RowOutcome(number, RowOutcome.REFUSED, reason=str(refused))
+
+    def _review(self, code: str, cycle_text: str) -> CountryReview:
+        state = self.states.get(code.upper())
+        if state is None:
+            # Translators: code is a State's code as given, e.g. 'KEN'.
+            raise RowRefused(_("unknown State %(code)s") % {"code": repr(code)})
+        if self.focal_state is not None and state.pk != self.focal_state:
+            raise ImportRefused(
+                # Translators: state names a State party.
+                _(
+                    "The file holds needs of %(state)s: you may import your own "
+                    "State's needs only. Nothing was imported."
+                )
+                % {"state": state}
+            )
+        cycle = self.cycles.get(cycle_text)
+        if cycle is None:
+            # Translators: cycle is the cycle as given, e.g. '3'.
+            raise RowRefused(_("unknown cycle %(cycle)s") % {"cycle": repr(cycle_text)})
+        key = (state.pk, cycle[0].pk)
+        if key not in self.reviews:
+            self.reviews[key] = (
+                CountryReview.objects.visible_to(self.user)
+                .select_related("state", "cycle")
+                .filter(state=state, cycle=cycle[0])
+                .first()
+            )
+        review = self.reviews[key]
+        if review is None or not can_enter_needs(self.user, review):
+            raise RowRefused(
+                # Translators: state names a State party; cycle is a number.
+                _("%(state)s has no review in cycle %(cycle)s")
+                % {"state": state, "cycle": cycle_text}
+            )
+        return review
+
+    def _key(self, record: dict):
+        code = _text("state_code", record["state_code"]).strip()
+        cycle_text = _text("cycle", record["cycle"]).strip()
+        article_text = _text("article", record["article"]).strip()
+        type_text = _text("type", record["type"]).strip()
+        review = self._review(code, cycle_text)
+        article = self.articles.get(article_text)
+        if article is None:
+            raise RowRefused(
+                # Translators: article is the article as given, e.g. '99'.
+                _("unknown article %(article)s") % {"article": repr(article_text)}
+            )
+        if article.chapter_id not in self.cycles[cycle_text][1]:
+            raise RowRefused(
+                # Translators: article is a number, chapter a Roman numeral.
+                _(
+                    "article %(article)s is in chapter %(chapter)s, which cycle "
+                    "%(cycle)s does not review"
+                )
+                % {
+                    "article": article.number,
+                    "chapter": article.chapter.number,
+                    "cycle": cycle_text,
+                }
+            )
+        need_type = self.types.get(_normal(type_text))
+        if need_type is None:
+            # Translators: label is the type as given, e.g. 'Training'.
+            raise RowRefused(
+                _("unknown type of need %(label)s") % {"label": repr(type_text)}
+            )
+        return review, article, need_type
+
+    def _values(self, record: dict) -> dict:
+        values = {}
+        for column in VALUE_COLUMNS:
+            if column not in record:
+                continue
+            text = _text(column, record[column])
+            if text == WITHHELD:
+                continue
+            if column == "priority":
+                text = _choice(Need.Priority, column, text) if text.strip() else "unset"
+            elif column == "source":
+                if not text.strip():
+                    continue
+                text = _choice(Need.Source, column, text)
+            values[column] = text
+        return values
+
+    def _existing(self, review: CountryReview) -> dict:
+        if review.pk not in self.needs:
+            self.needs[review.pk] = {
+                (need.article_id, need.need_type_id): need
+                for need in review.needs.select_related("proposal")
+            }
+        return self.needs[review.pk]
+
+    def _outcome(self, number: int, record: dict) -> RowOutcome:
+        review, article, need_type = self._key(record)
+        parts = [review.state.code, review.cycle.number, article.number]
+        label = " · ".join(str(part) for part in [*parts, need_type.slug])
+        key = (review.pk, article.pk, need_type.pk)
+        if key in self.seen:
+            raise RowRefused(
+                # Translators: row is the number of an earlier row of the file.
+                _("the same need as row %(row)s") % {"row": self.seen[key]}
+            )
+        self.seen[key] = number
+        values = self._values(record)
+        need = self._existing(review).get((article.pk, need_type.pk))
+        if need is None:
+            values = {"article": article, "need_type": need_type, **values}
+            return RowOutcome(
+                number, RowOutcome.NEW, label, review=review, values=values
+            )
+        changed = {f: v for f, v in values.items() if getattr(need, f) != v}
+        if not changed:
+            return RowOutcome(number, RowOutcome.UNCHANGED, label, need=need)
+        if need.status == Need.Status.SUBMITTED:
+            raise RowRefused(_("this need awaits the secretariat's decision"))
+        differences = [
+            (str(Need._meta.get_field(f).verbose_name), getattr(need, f), v)
+            for f, v in changed.items()
+        ]
+        return RowOutcome(
+            number,
+            RowOutcome.CHANGED,
+            label,
+            differences=differences,
+            review=review,
+            values=changed,
+            need=need,
+        )
+
+
+def outcomes(handle: BinaryIO, *, user) -> Iterator[RowOutcome]:
+    """One outcome per row of the file, as it is read; ImportRefused for a fault
+    of the whole file."""
+    planner = _Planner(user)
+    produced = False
+    for number, record in _records(handle):
+        produced = True
+        yield planner.outcome(number, record)
+    if not produced:
+        raise ImportRefused(_("The file holds no needs: only its first row."))
+
+
+def needs_preview(handle: BinaryIO, *, user) -> Preview:
+    """Every row's outcome, nothing written."""
+    return Preview(list(outcomes(handle, user=user)))
+
+
+# ---------------------------------------------------------------------------
+# Confirming: all or nothing
+# ---------------------------------------------------------------------------
+def _write(row: RowOutcome, user) -> Need:
+    if row.outcome == RowOutcome.NEW:
+        return need_create(review=row.review, user=user, propose=True, **row.values)
+    return need_update(
+        need=row.need,
+        user=user,
+        expected_version=row.need.version,
+        propose=True,
+        **row.values,
+    )
+
+
+def _accept(touched: dict, user, accept: bool, filename: str) -> None:
+    """The secretariat's proposals are submitted, and accepted if it says so."""
+    # Translators: filename is the name of the imported file.
+    comment = _("Imported from %(filename)s.") % {"filename": filename}
+    for review, need_ids in touched.values():
+        submit_proposals(review=review, user=user, only=need_ids)
+        if accept:
+            proposals = NeedProposal.objects.filter(need_id__in=need_ids)
+            decisions = {
+                pk: Decision(outcome=EntryDecision.Outcome.ACCEPTED)
+                for pk in proposals.values_list("pk", flat=True)
+            }
+            review_decide(
+                review=review, user=user, decisions=decisions, comment=comment
+            )
+
+
+@transaction.atomic
+def needs_import(
+    handle: BinaryIO, *, user, accept: bool = False, filename: str = "", progress=None
+) -> ImportResult:
+    """Write every row of the file, or none: a refused row raises ImportRefused,
+    a fault while writing propagates; either rolls the whole file back.
+    `accept` (the secretariat only): accept the imported needs as its decision."""
+    if accept and not is_secretariat(user):
+        raise ImportRefused(_("Only the secretariat accepts needs."))
+    counts = {RowOutcome.NEW: 0, RowOutcome.CHANGED: 0, RowOutcome.UNCHANGED: 0}
+    touched: dict[int, tuple] = {}
+    for row in outcomes(handle, user=user):
+        if progress is not None:
+            progress(row)
+        if row.outcome == RowOutcome.REFUSED:
+            raise ImportRefused(
+                # Translators: row is a row number; reason says why it is refused.
+                _("Row %(row)s: %(reason)s. Nothing was imported.")
+                % {"row": row.number, "reason": row.reason}
+            )
+        counts[row.outcome] += 1
+        if row.outcome == RowOutcome.UNCHANGED:
+            continue
+        try:
+            need = _write(row, user)
+        except ValidationError as error:
+            raise ImportRefused(
+                _("Row %(row)s: %(reason)s. Nothing was imported.")
+                % {"row": row.number, "reason": "; ".join(error.messages)}
+            ) from error
+        touched.setdefault(row.review.pk, (row.review, []))[1].append(need.pk)
+    if is_secretariat(user) and touched:
+        _accept(touched, user, accept, filename)
+    return ImportResult(
+        created=counts[RowOutcome.NEW],
+        changed=counts[RowOutcome.CHANGED],
+        unchanged=counts[RowOutcome.UNCHANGED],
+        accepted=accept and bool(touched),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The uploaded file, kept for its uploader between preview and confirmation
+# ---------------------------------------------------------------------------
+def upload_save(*, user, uploaded, kind: str = Upload.Kind.NEEDS) -> Upload:
+    """Keep the uploaded file (replacing the user's earlier one of that kind)."""
+    if uploaded.size > MAX_FILE_BYTES:
+        raise ImportRefused(
+            # Translators: limit is a size in megabytes.
+            _("The file is larger than %(limit)s MB.")
+            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if uploaded.size == 0:
+        raise ImportRefused(_("The file is empty."))
+    Upload.objects.filter(uploaded_by=user, kind=kind).delete()
+    return Upload.objects.create(
+        kind=kind,
+        uploaded_by=user,
+        filename=uploaded.name[:255],
+        content=b"".join(uploaded.chunks()),
+    )
+
+
+def upload_for(*, user, kind: str = Upload.Kind.NEEDS) -> Upload | None:
+    """The user's own file awaiting confirmation, if any."""
+    return Upload.objects.visible_to(user).filter(kind=kind).first()
+
+
+def upload_handle(upload: Upload) -> BinaryIO:
+    return io.BytesIO(bytes(upload.content))

@@ -1,0 +1,291 @@
+"""Bulk import of needs: round trip, outcomes, bad input, all-or-nothing."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from needs.exchange import imports
+from needs.exchange.imports import (
+    ImportRefused,
+    RowOutcome,
+    needs_import,
+    needs_preview,
+)
+from needs.models import EntryDecision, EntryEvent, Need, NeedProposal, NeedType
+from reviews.models import Article
+from tests.conftest import client_for
+from tests.factories import NeedFactory
+
+pytestmark = pytest.mark.django_db
+
+NEEDS = reverse("needs:need_list")
+HEADER = "state_code,cycle,article,type,description,priority,source,remaining\n"
+
+
+def csv_file(*lines: str, header: str = HEADER) -> io.BytesIO:
+    return io.BytesIO((header + "".join(f"{line}\n" for line in lines)).encode())
+
+
+def xlsx_file(rows: list[list]) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    handle = io.BytesIO()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def snapshot():
+    return sorted(
+        Need.objects.values_list(
+            "pk", "description", "priority", "source", "remaining", "status", "version"
+        )
+    )
+
+
+@pytest.fixture
+def needs(own_review, other_review):
+    """Needs of two States, with text a spreadsheet would run if not escaped."""
+    return [
+        NeedFactory(review=own_review, description="=SUM(A1) is text", priority="high"),
+        NeedFactory(
+            review=own_review,
+            article=Article.objects.get(number=30),
+            need_type=NeedType.objects.get(slug="other"),
+            description="- a list, “quoted”, with, commas\nand a second line",
+            remaining="+41 22 917",
+        ),
+        NeedFactory(review=other_review, description="Other's need"),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Round trip
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_then_import_changes_nothing(client, secretariat, needs, file_format):
+    # given the needs list exported by the secretariat
+    response = client_for(client, secretariat).get(NEEDS, {"format": file_format})
+    exported = io.BytesIO(b"".join(response.streaming_content))
+    before = snapshot()
+
+    # when it is previewed and imported back
+    preview = needs_preview(exported, user=secretariat)
+    exported.seek(0)
+    result = needs_import(exported, user=secretariat)
+
+    # then every row is unchanged and nothing was written
+    assert [row.outcome for row in preview.rows] == [RowOutcome.UNCHANGED] * 3
+    assert (result.created, result.changed, result.unchanged) == (0, 0, 3)
+    assert snapshot() == before
+    assert not NeedProposal.objects.exists()
+
+
+def test_preview_says_new_changed_unchanged_and_refused(secretariat, needs):
+    file = csv_file(
+        "OWN,1,15,good-practices,=SUM(A1) is text,high,executive-summary,",
+        "OWN,1,15,Legislative drafting and legal advice,A new one,low,,",
+        "OTH,1,15,Summary of good practices or lessons learned,Changed,,,",
+        "OWN,1,99,other,,,,",
+    )
+    before = snapshot()
+
+    preview = needs_preview(file, user=secretariat)
+
+    assert [(r.number, r.outcome) for r in preview.rows] == [
+        (2, "refused"),  # the formula cell
+        (3, "new"),
+        (4, "changed"),
+        (5, "refused"),
+    ]
+    assert "formula" in preview.rows[0].reason
+    assert ("description", "Other's need", "Changed") in preview.rows[2].differences
+    assert "unknown article '99'" in preview.rows[3].reason
+    assert snapshot() == before
+
+
+def test_types_by_slug_name_variant_and_translated_name(secretariat, own_review):
+    spanish = NeedType.objects.get(slug="other").names["es"]
+    file = csv_file(
+        "OWN,1,15,model-legislation,,,,",
+        "OWN,1,16,  implementation ACTION plan ,,,,",
+        "OWN,1,17,Capacity-building programmes,,,,",
+        f"OWN,1,18,{spanish},,,,",
+    )
+
+    rows = needs_preview(file, user=secretariat).rows
+
+    assert [row.values["need_type"].slug for row in rows] == [
+        "model-legislation",
+        "action-plan",
+        "capacity-building",
+        "other",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Into the workflow
+# ---------------------------------------------------------------------------
+def test_focal_point_import_is_draft_proposals(focal_point, own_review):
+    needs_import(csv_file("OWN,1,15,other,Ours,medium,,"), user=focal_point)
+
+    need = own_review.needs.get()
+    assert need.accepted_at is None
+    assert need.status == Need.Status.DRAFT
+    assert need.proposal.kind == NeedProposal.Kind.NEW
+    assert need.proposal.description == "Ours"
+
+
+def test_secretariat_import_is_submitted_unless_accepted(secretariat, own_review):
+    needs_import(csv_file("OWN,1,15,other,Waits,,,"), user=secretariat)
+
+    need = own_review.needs.get()
+    assert need.status == Need.Status.SUBMITTED
+    assert need.accepted_at is None
+
+
+def test_secretariat_import_accepted_is_recorded_as_its_decision(
+    secretariat, own_review, needs
+):
+    file = csv_file("OWN,1,15,other,Accepted now,,,", "OWN,1,15,good-practices,New,,,")
+
+    result = needs_import(file, user=secretariat, accept=True, filename="x.csv")
+
+    assert result.accepted
+    assert own_review.needs.get(need_type__slug="other", article__number=15).status == (
+        Need.Status.ACCEPTED
+    )
+    changed = own_review.needs.get(need_type__slug="good-practices")
+    assert changed.description == "New"
+    assert not NeedProposal.objects.exists()
+    event = EntryEvent.objects.get(action=EntryEvent.Action.ACCEPTED)
+    assert event.user == secretariat
+    assert event.comment == "Imported from x.csv."
+    assert event.decisions.filter(outcome=EntryDecision.Outcome.ACCEPTED).count() == 2
+
+
+def test_focal_point_cannot_import_another_states_needs(focal_point, needs):
+    before = snapshot()
+    file = csv_file("OWN,1,16,other,Ours,,,", "OTH,1,15,other,Theirs,,,")
+
+    with pytest.raises(ImportRefused, match="Other State"):
+        needs_import(file, user=focal_point)
+    file.seek(0)
+    with pytest.raises(ImportRefused, match="your own State"):
+        needs_preview(file, user=focal_point)
+
+    assert snapshot() == before
+    assert not NeedProposal.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# Bad input: a clear message, nothing written
+# ---------------------------------------------------------------------------
+def xlsx_with_formula():
+    return xlsx_file(
+        [
+            ["state_code", "cycle", "article", "type", "description"],
+            ["OWN", 1, 15, "other", "=1+1"],
+        ]
+    )
+
+
+BAD_FILES = {
+    "empty": (lambda: io.BytesIO(b""), "empty"),
+    "header only": (lambda: csv_file(), "only its first row"),
+    "not csv or xlsx": (
+        lambda: io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        "neither CSV nor XLSX",
+    ),
+    "a zip that is no workbook": (
+        lambda: io.BytesIO(b"PK\x03\x04garbage"),
+        "neither CSV nor XLSX",
+    ),
+    "wrong encoding": (
+        lambda: io.BytesIO((HEADER + "OWN,1,15,other,Côte,,,\n").encode("latin-1")),
+        "not encoded in UTF-8",
+    ),
+    "missing column": (
+        lambda: csv_file("OWN,1,other", header="state_code,cycle,type\n"),
+        "missing columns: article",
+    ),
+    "unknown column": (
+        lambda: csv_file(
+            "OWN,1,15,other,x", header="state_code,cycle,article,type,country\n"
+        ),
+        "unknown columns: country",
+    ),
+    "unknown State": (lambda: csv_file("ZZZ,1,15,other,,,,"), "unknown State 'ZZZ'"),
+    "unknown article": (lambda: csv_file("OWN,1,99,other,,,,"), "unknown article"),
+    "unknown type": (lambda: csv_file("OWN,1,15,Training,,,,"), "unknown type"),
+    "article outside the cycle": (
+        lambda: csv_file("OWN,1,5,other,,,,"),
+        "which cycle 1 does not review",
+    ),
+    "duplicate row": (
+        lambda: csv_file("OWN,1,15,other,a,,,", "OWN,1,15,Other assistance,b,,,"),
+        "the same need as row 2",
+    ),
+    "text too long": (
+        lambda: csv_file(f"OWN,1,15,other,{'x' * 10_001},,,"),
+        "more than 10000",
+    ),
+    "formula in csv": (lambda: csv_file("OWN,1,15,other,=HYPERLINK(1),,,"), "formula"),
+    "formula in xlsx": (xlsx_with_formula, "formula"),
+    "unknown priority": (lambda: csv_file("OWN,1,15,other,,urgent,,"), "priority"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_input_is_refused_with_its_message_and_writes_nothing(
+    secretariat, needs, case
+):
+    make, message = BAD_FILES[case]
+    before = snapshot()
+
+    preview_error = ""
+    try:
+        preview = needs_preview(make(), user=secretariat)
+        preview_error = " ".join(row.reason for row in preview.refused)
+    except ImportRefused as refused:
+        preview_error = str(refused)
+    with pytest.raises(ImportRefused) as refused:
+        needs_import(make(), user=secretariat, accept=True)
+
+    assert message in preview_error
+    assert message in str(refused.value)
+    assert snapshot() == before
+    assert not NeedProposal.objects.exists()
+    assert not EntryEvent.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# All or nothing at write time
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("fault_at", [1, 3, 5])
+def test_fault_at_any_row_of_a_confirmed_import_writes_no_row(
+    secretariat, own_review, monkeypatch, fault_at
+):
+    file = csv_file(*(f"OWN,1,{article},other,Row,,," for article in range(15, 20)))
+    calls = []
+    real_create = imports.need_create
+
+    def failing_create(**values):
+        calls.append(values)
+        if len(calls) == fault_at:
+            raise RuntimeError("disk full")
+        return real_create(**values)
+
+    monkeypatch.setattr(imports, "need_create", failing_create)
+
+    with pytest.raises(RuntimeError):
+        needs_import(file, user=secretariat, accept=True)
+
+    assert len(calls) == fault_at
+    assert not Need.objects.exists()
+    assert not NeedProposal.objects.exists()
+    assert not EntryEvent.objects.exists()
