@@ -263,3 +263,41 @@ def test_every_page_fits_the_window_and_its_charts_stay_legible(
     assert visit.measured >= (10 if role == "anonymous" else 25)
     assert visit.chart_texts > 100  # the reports pages' charts were measured
     assert visit.failures == [], "\n".join(visit.failures)
+
+
+def test_the_menu_folds_on_a_phone_and_stays_unfolded_on_a_wide_screen(
+    chromium,  # noqa: F811 (the imported fixture)
+    live_server,
+):
+    # given the secretariat, logged in on a phone
+    AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
+    page = chromium.new_page(viewport=WINDOWS["phone"])
+    log_in(page, live_server.url, "sec")
+    menu = page.get_by_role("navigation", name="Main")
+    needs = menu.get_by_role("link", name="Needs", exact=True)
+    language = menu.get_by_label("Language")
+
+    # then the menu is folded: one line, its links and the language menu hidden
+    assert menu.bounding_box()["height"] < 60
+    assert not needs.is_visible()
+    assert not language.is_visible()
+
+    # when the person unfolds it
+    menu.get_by_text("Menu", exact=True).click()
+
+    # then every link, the language menu and logging out fit the window
+    for item in [needs, language, menu.get_by_role("button", name="Log out")]:
+        assert item.is_visible()
+        box = item.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= WINDOWS["phone"]["width"]
+    page.screenshot(path=SCREENSHOTS / "phone" / "menu-unfolded.png")
+
+    # and on a wide screen the menu is unfolded, without a "Menu" to click
+    page.set_viewport_size(WINDOWS["wide"])
+    page.reload()
+    assert needs.is_visible()
+    assert language.is_visible()
+    assert not menu.get_by_text("Menu", exact=True).is_visible()
+    assert menu.bounding_box()["height"] < 100
+    page.close()
