@@ -9,6 +9,7 @@ the kind of record the leak matrix maps it to. The same pages load at 1280 px to
 Screenshots land in var/screenshots/<phone|wide>/<role>/ for a person to look at.
 """
 
+import datetime
 import io
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,17 @@ from django.shortcuts import resolve_url
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from needs.models import ActionPlan, Assistance, Donor, FollowUp, Need
+from needs.models import (
+    ActionPlan,
+    Assistance,
+    AssistanceNeed,
+    Consent,
+    Donor,
+    FollowUp,
+    FollowUpEvent,
+    Need,
+)
+from needs.selectors import AUDITED_MODELS
 from needs.services import need_update, review_submit
 from reviews.models import Account, CountryReview
 from tests.e2e.test_browser import (  # noqa: F401 (fixtures)
@@ -74,31 +85,62 @@ def demo(reference_data) -> Demo:  # noqa: F811 (the imported fixture)
     AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
     # A proposal under review, with a long unbroken address in its description:
     # the entry form, the need, its history and the recent changes show it.
-    need, accepted = Need.objects.filter(review=review).order_by("article__number")[:2]
+    needs = Need.objects.filter(review=review).order_by("article__number", "pk")
+    need, accepted = needs[:2]
     need_update(
         need=need,
         user=fp,
         expected_version=need.version,
         description=f"Train investigators; guidance at {LONG_WORD}",
     )
-    review_submit(review=review, user=fp)
+    submitted = review_submit(review=review, user=fp)
     assistance = Assistance.objects.filter(beneficiaries=review.state).first()
     follow_up = FollowUp.objects.get(review=review)
     plan = ActionPlan.objects.get(state=review.state)
-    targets = {
+    event = FollowUpEvent.objects.create(
+        follow_up=follow_up,
+        kind=FollowUpEvent.Kind.WORKSHOP,
+        date=datetime.date(2014, 3, 1),
+        outcome=f"Workshop report at {LONG_WORD}",
+    )
+    consent = Consent.objects.create(
+        review=review,
+        subject=Consent.Subject.ACTION_PLAN,
+        audience=Consent.Audience.DONORS,
+        agreed_on=datetime.date(2014, 1, 1),
+    )
+    # One record of each kind the leak matrix maps routes to, so that a new page of
+    # an existing kind is filled without a change here.
+    records = {
+        "state": review.state,
+        "review": review,
+        "need": need,
+        "proposal": need.proposal,
+        "entry-event": submitted,
+        "assistance": assistance,
+        "assistance-link": AssistanceNeed.objects.filter(assistance=assistance).first(),
+        "follow-up": follow_up,
+        "follow-up-event": event,
+        "action-plan": plan,
+        "action-plan-item": plan.items.first(),
+        "consent": consent,
+        "donor": Donor.objects.order_by("pk").first(),
+    }
+    records = {kind: record for kind, record in records.items() if record is not None}
+    targets = {kind: [{"pk": record.pk}] for kind, record in records.items()}
+    targets |= {
         "state": [{"code": FOCAL_STATE}],
-        "review": [{"pk": review.pk}],
         "need": [{"pk": need.pk}, {"pk": accepted.pk}],
         "history": [
             {"model": record._meta.model_name, "pk": record.pk}
-            for record in (need, assistance, follow_up, plan, review)
+            for record in records.values()
+            if type(record) in AUDITED_MODELS
         ],
-        "assistance": [{"pk": assistance.pk}],
-        "follow-up": [{"pk": follow_up.pk}],
-        "action-plan": [{"pk": plan.pk}],
-        "donor": [{"pk": Donor.objects.order_by("pk").first().pk}],
         "chapter": [{"number": "III"}, {"number": "IV"}],
         "article": [{"number": 15}],
+        "regional-group": [{"slug": review.state.regional_group.slug}],
+        "need-type": [{"slug": need.need_type.slug}],
+        "cycle": [{"number": review.cycle.number}],
         "password-reset": [
             {
                 "uidb64": urlsafe_base64_encode(force_bytes(fp.pk)),
@@ -241,6 +283,7 @@ def test_every_page_fits_the_window_and_its_charts_stay_legible(
     urls, problems = pages(demo)
     assert problems == [], "\n".join(problems)
     page = chromium.new_page(viewport=WINDOWS[window])
+    page.set_default_timeout(60_000)  # some pages are long; the machine may be busy
     if role in demo.users:
         log_in(page, base, demo.users[role])
     cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}
