@@ -28,11 +28,13 @@ from needs.models import (
     ActionPlan,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
     Consent,
     Donor,
     FollowUp,
     FollowUpEvent,
     Need,
+    NoteEdition,
 )
 from needs.selectors import AUDITED_MODELS
 from needs.services import need_update, review_submit
@@ -64,6 +66,7 @@ LONG_WORD = "https://example.org/" + "a-very-long-unbroken-address-" * 4 + "end"
 NOT_PAGES = {
     "accounts/logout/": "logs out (POST only): the session the other pages need",
     "reports/tables/<slug:slug>.csv": "a CSV download",
+    "reports/tables/<slug:slug>.xlsx": "an XLSX download",
 }
 
 
@@ -109,6 +112,18 @@ def demo(reference_data) -> Demo:  # noqa: F811 (the imported fixture)
         audience=Consent.Audience.DONORS,
         agreed_on=datetime.date(2014, 1, 1),
     )
+    report = AssistanceReport.objects.create(
+        state=review.state,
+        title=f"Training programme reported at {LONG_WORD}",
+        status=Assistance.Status.ONGOING,
+        reported_by=fp,
+    )
+    report.links.create(need=accepted, coverage=AssistanceNeed.Coverage.IN_PART)
+    edition = NoteEdition.objects.create(
+        cycle=review.cycle,
+        cut_off=datetime.date(2013, 9, 1),
+        title="Analysis of the technical assistance needs",
+    )
     # One record of each kind the leak matrix maps routes to, so that a new page of
     # an existing kind is filled without a change here.
     records = {
@@ -125,6 +140,8 @@ def demo(reference_data) -> Demo:  # noqa: F811 (the imported fixture)
         "action-plan-item": plan.items.first(),
         "consent": consent,
         "donor": Donor.objects.order_by("pk").first(),
+        "assistance-report": report,
+        "note-edition": edition,
     }
     records = {kind: record for kind, record in records.items() if record is not None}
     targets = {kind: [{"pk": record.pk}] for kind, record in records.items()}
