@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "reviews",
     "needs",
 ]
@@ -108,9 +111,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # After the user is known: their profile's language wins.
     "tatracker.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The secretariat, administrators and anyone with an authenticator: no page but
+    # the second factor's until it is given (reviews/permissions.py).
+    "tatracker.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -173,6 +181,13 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-factor sign-in (django-otp): TOTP authenticators and one-time recovery codes.
+# Required of the secretariat and administrators unless TATRACKER_REQUIRE_2FA=0 (the
+# default with DEBUG, for local development); optional for everybody else.
+TATRACKER_REQUIRE_2FA = env_bool("TATRACKER_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "tatracker"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code in a row
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
