@@ -52,10 +52,17 @@ lint: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Workers: 2 x cores + 1 is gunicorn's rule of thumb (WORKERS=...); every worker
+# shares the sessions, the lockout and the caches through the database (or Redis).
+# The app writes one JSON line per request itself, so gunicorn keeps no access log;
+# PROMETHEUS_MULTIPROC_DIR lets /metrics add up the workers' counts.
+WORKERS ?= 3
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input
-	$(BIN)/gunicorn tatracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	PROMETHEUS_MULTIPROC_DIR=var/prometheus $(BIN)/gunicorn tatracker.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WORKERS)
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete $(MESSAGES_IGNORE)
