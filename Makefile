@@ -15,13 +15,15 @@ PORT ?= 8000
 LOCALES := ar zh_Hans fr ru es
 MESSAGES_IGNORE := -i .venv -i var -i tests -i bench
 
-.PHONY: help venv run test lint serve clean messages
+.PHONY: help venv run test lint serve clean messages backup restore
 
 help:
 	@echo "make run    set up (venv, install, migrate, reference + demo data) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite (SQLite, or the database DATABASE_URL names)"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make serve  production server (gunicorn + whitenoise); needs SECRET_KEY and ALLOWED_HOSTS"
+	@echo "make backup [FILE=path]  back up the database (var/backups/ by default)"
+	@echo "make restore FILE=path   replace the database's contents with a backup"
 	@echo "make messages  update the translation catalogs from the code and compile them"
 
 $(STAMP): pyproject.toml
@@ -52,10 +54,25 @@ lint: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Workers: 2 x cores + 1 is gunicorn's rule of thumb (WORKERS=...); every worker
+# shares the sessions, the lockout and the caches through the database (or Redis).
+# The app writes one JSON line per request itself, so gunicorn keeps no access log;
+# PROMETHEUS_MULTIPROC_DIR lets /metrics add up the workers' counts.
+WORKERS ?= 3
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input
-	$(BIN)/gunicorn tatracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	PROMETHEUS_MULTIPROC_DIR=var/prometheus $(BIN)/gunicorn tatracker.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WORKERS)
+
+backup: $(STAMP)
+	$(BIN)/python manage.py backup $(if $(FILE),--output "$(FILE)")
+
+restore: $(STAMP)
+	@if [ -z "$(FILE)" ]; then echo "make restore FILE=path/to/backup"; exit 1; fi
+	$(BIN)/python manage.py restore "$(FILE)"
+	$(BIN)/python manage.py migrate --no-input
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete $(MESSAGES_IGNORE)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class ReviewsConfig(AppConfig):
@@ -12,3 +13,11 @@ class ReviewsConfig(AppConfig):
         "account": "view",
         "article": "view",
     }
+
+    def ready(self):
+        # Every way of logging in (the log-in page, the admin's, force_login) marks
+        # a session that owes its second factor: the one place they all pass.
+        # (Imported here: reviews.mfa needs the models, which are loaded by now.)
+        from reviews.mfa import login_received  # noqa: PLC0415
+
+        user_logged_in.connect(login_received, dispatch_uid="reviews.second_factor")

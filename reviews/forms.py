@@ -2,9 +2,11 @@
 
 import unicodedata
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from reviews.permissions import language_of
 
@@ -40,3 +42,34 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         language = language_of(context["user"]) or translation.get_language()
         with translation.override(language):
             super().send_mail(*args, **kwargs)
+
+
+class SecondFactorForm(forms.Form):
+    """The code of the second factor: six digits from the authenticator, or one of
+    the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The six digits your authenticator app shows, or one of your recovery "
+            "codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    """Confirms an authenticator: the code it shows for the key just given."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=6,
+        min_length=6,
+        help_text=_("The six digits your authenticator app shows now."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )

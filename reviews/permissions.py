@@ -17,8 +17,10 @@ This module reads the user's account through `user.account` and never imports
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
+from django_otp import user_has_device
 
 from reviews.roles import STAFF_ROLES, Organisation, Role
 
@@ -116,3 +118,28 @@ def can_enter_needs(user, review) -> bool:
 def can_change_reviews(user) -> bool:
     """Record and change country reviews and reference data: the secretariat."""
     return is_secretariat(user)
+
+
+def second_factor_required(user) -> bool:
+    """The secretariat and administrators sign in with a second factor (an
+    authenticator's code or a recovery code) unless TATRACKER_REQUIRE_2FA is off;
+    for everybody else it is optional."""
+    return settings.TATRACKER_REQUIRE_2FA and is_secretariat(user)
+
+
+def has_verified_second_factor(user) -> bool:
+    """Whether this session's user gave their second factor (django-otp's
+    OTPMiddleware sets `user.is_verified`)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
+def can_issue_api_token(user) -> bool:
+    """An API token goes only to a session that gave its second factor, when the
+    user must have one (the secretariat) or has an authenticator (anyone who chose
+    one); others may have a token after their password alone."""
+    if has_verified_second_factor(user):
+        return True
+    if second_factor_required(user):
+        return False
+    return not user_has_device(user, confirmed=True)

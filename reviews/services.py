@@ -19,6 +19,10 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
+from django_otp import devices_for_user
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews.models import (
     Account,
@@ -309,3 +313,51 @@ def account_language_set(*, user, language: str | None) -> None:
     Account.objects.filter(user=user).update(language=language)
     if hasattr(user, "_tatracker_account"):
         del user._tatracker_account
+
+
+RECOVERY_CODES = 10
+AUTHENTICATOR_NAME = "authenticator"
+RECOVERY_NAME = "recovery codes"
+
+
+@transaction.atomic
+def second_factor_enrol(*, user, key: str, code: str) -> list[str]:
+    """Enrol `user`'s authenticator: `key` (hex) is the secret the enrolment page
+    showed, `code` the six digits the authenticator shows for it now. Replaces any
+    earlier authenticator and recovery codes; returns the new recovery codes (shown
+    once: only they are stored, unencrypted as django-otp keeps them, and each works
+    once)."""
+    totp = TOTP(bytes.fromhex(key), digits=6)
+    if not (code.isdigit() and len(code) == 6 and totp.verify(int(code), tolerance=1)):
+        raise ValidationError(
+            gettext("That code is not the one your authenticator shows."),
+            code="wrong_code",
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    device = TOTPDevice(
+        user=user, name=AUTHENTICATOR_NAME, key=key, confirmed=True, last_t=totp.t()
+    )
+    device.full_clean()
+    device.save()
+    recovery = StaticDevice.objects.create(
+        user=user, name=RECOVERY_NAME, confirmed=True
+    )
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=recovery, token=token) for token in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def second_factor_check(*, user, code: str):
+    """The device of `user` that accepts `code` (six digits: the authenticator; else
+    a recovery code, which is then used up), or None. Each device throttles wrong
+    codes itself (django-otp), whatever the password step does."""
+    code = "".join(code.split()).lower()
+    kind = TOTPDevice if code.isdigit() else StaticDevice
+    for device in devices_for_user(user, confirmed=True, for_verify=True):
+        if isinstance(device, kind) and device.verify_token(code):
+            return device
+    return None

@@ -1,15 +1,34 @@
-"""Pages of the reviews app: the language menu (a person's own preference) and the
-"forgot password" pages (Django's password reset by e-mail)."""
+"""Pages of the reviews app: the language menu (a person's own preference), the
+"forgot password" pages (Django's password reset by e-mail) and two-factor sign-in
+(enrolment of an authenticator, the code after the password)."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_otp import login as otp_login
+from django_otp import user_has_device
 
-from reviews.forms import PasswordResetForm
-from reviews.services import account_language_set, login_lockout_clear
+from reviews import mfa
+from reviews.forms import EnrolmentForm, PasswordResetForm, SecondFactorForm
+from reviews.permissions import second_factor_required
+from reviews.services import (
+    account_language_set,
+    login_lockout_clear,
+    second_factor_check,
+    second_factor_enrol,
+)
 
 
 @login_not_required
@@ -46,3 +65,83 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         login_lockout_clear(user=form.user)
         return response
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+def two_factor_setup(request):
+    """Enrol an authenticator app: a QR code and the key to type by hand, confirmed
+    with the code the app then shows; the recovery codes are shown once, on the
+    answer to that confirmation. Required of the secretariat, offered to everyone.
+    A session that has an authenticator but has not given its code yet gives it
+    first (else a stolen password could replace the authenticator)."""
+    user = request.user
+    if user_has_device(user, confirmed=True) and mfa.second_factor_owed(request):
+        return redirect("reviews:two_factor_verify")
+    key = mfa.enrolment_key(request)
+    form = EnrolmentForm(request.POST or None)
+    if form.is_valid():
+        try:
+            code = form.cleaned_data["code"]
+            codes = second_factor_enrol(user=user, key=key, code=code)
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, user.totpdevice_set.get())
+            mfa.second_factor_given(request)
+            return render(
+                request,
+                "registration/two_factor_recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+    context = {
+        "form": form,
+        "required": second_factor_required(user),
+        "enrolled": user_has_device(user, confirmed=True),
+        "next": request.GET.get("next", ""),
+        **mfa.enrolment_details(user, key),
+    }
+    return render(request, "registration/two_factor_setup.html", context)
+
+
+@never_cache
+def two_factor_verify(request):
+    """The code after the password. A wrong code counts as a failed log-in for
+    django-axes (the same lockout as wrong passwords); once locked out the session
+    ends."""
+    user = request.user
+    if not mfa.second_factor_owed(request):
+        return redirect(_next_url(request))
+    if not user_has_device(user, confirmed=True):
+        return redirect("reviews:two_factor_setup")
+    credentials = {"username": user.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        logout(request)
+        return get_lockout_response(request, credentials=credentials)
+    form = SecondFactorForm(request.POST or None)
+    if form.is_valid():
+        device = second_factor_check(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            mfa.second_factor_given(request)
+            return redirect(_next_url(request))
+        user_login_failed.send(
+            sender=__name__, credentials=credentials, request=request
+        )
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return get_lockout_response(request, credentials=credentials)
+        form.add_error("code", _wrong_code())
+    context = {"form": form, "next": request.GET.get("next", "")}
+    return render(request, "registration/two_factor_verify.html", context)
+
+
+def _wrong_code() -> str:
+    return gettext("That code is not valid, or it has already been used.")

@@ -1,4 +1,5 @@
-"""Two middlewares: the user's language, and 400 for characters no record holds.
+"""Middlewares: the user's language, the second factor before any page, and 400 for
+characters no record holds.
 
 Refuse, with 400, characters that no record holds and no lookup can take.
 
@@ -16,12 +17,16 @@ untouched because uploaded files (an XLSX is a zip) hold NUL bytes legitimately.
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 
+from reviews.mfa import second_factor_owed
 from reviews.permissions import language_of
 
 API_PREFIX = "/api/v1/"
@@ -91,3 +96,53 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+# What a session that owes its second factor may still open (URL names).
+SECOND_FACTOR_OPEN = frozenset(
+    {
+        "reviews:two_factor_setup",
+        "reviews:two_factor_verify",
+        "reviews:language_set",
+        "logout",
+        "admin:logout",
+        "login",
+        "health",
+        "ready",
+        "metrics",
+    }
+)
+SECOND_FACTOR_OWED = _(
+    "Give your second factor (or enrol an authenticator) in the pages first."
+)
+
+
+class SecondFactorMiddleware:
+    """A logged-in user who owes a second factor (reviews/mfa.py: the secretariat
+    and administrators, and whoever has an authenticator) reaches no page, the
+    admin and the API included, but the code's or the enrolment's: redirected
+    there, or 403 in the API. Requests with an API token carry no session: the
+    token view issues tokens only to verified sessions (`can_issue_api_token`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.view_name in SECOND_FACTOR_OPEN:
+            return None
+        if not second_factor_owed(request):
+            return None
+        if request.path_info.startswith(API_PREFIX):
+            return JsonResponse({"detail": str(SECOND_FACTOR_OWED)}, status=403)
+        step = (
+            "reviews:two_factor_verify"
+            if user_has_device(request.user, confirmed=True)
+            else "reviews:two_factor_setup"
+        )
+        response = redirect(step)
+        response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+        return response

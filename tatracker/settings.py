@@ -3,7 +3,8 @@
 Environment variables (see `.env.example`):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
     SECURE_SSL_REDIRECT, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
-    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL.
+    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL, TATRACKER_REQUIRE_2FA,
+    METRICS_TOKEN, LOG_FORMAT, REQUEST_LOG_LEVEL.
 """
 
 import datetime
@@ -94,11 +95,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "reviews",
     "needs",
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID), one log line and the metrics per request.
+    "tatracker.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # NUL and control characters answer 400 before any view looks them up.
     "tatracker.middleware.ControlCharacterMiddleware",
@@ -108,9 +114,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # After the user is known: their profile's language wins.
     "tatracker.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The secretariat, administrators and anyone with an authenticator: no page but
+    # the second factor's until it is given (reviews/permissions.py).
+    "tatracker.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -173,6 +184,13 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-factor sign-in (django-otp): TOTP authenticators and one-time recovery codes.
+# Required of the secretariat and administrators unless TATRACKER_REQUIRE_2FA=0 (the
+# default with DEBUG, for local development); optional for everybody else.
+TATRACKER_REQUIRE_2FA = env_bool("TATRACKER_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "tatracker"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code in a row
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -306,14 +324,47 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------------------
-# Logging: warnings and security events to the console.
+# Health and metrics (tatracker/health.py): /health/, /ready/, /metrics.
 # ---------------------------------------------------------------------------
+# A scraper reads /metrics with "Authorization: Bearer <METRICS_TOKEN>"; without a
+# token set, only the secretariat's browser sessions can.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Load balancers probe these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$", r"^metrics$"]
+
+# ---------------------------------------------------------------------------
+# Logging: to standard output; JSON lines in production (LOG_FORMAT=json, the
+# default without DEBUG), one per request (tatracker.request) with its request id,
+# user id, path, status and duration; warnings and security events besides.
+# ---------------------------------------------------------------------------
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "tatracker.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "tatracker.request": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
         "tatracker.security": {"level": "INFO"},
         "axes": {"level": "INFO"},
     },

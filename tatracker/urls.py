@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from needs.views import home
 from reviews.views import PasswordResetConfirmView, PasswordResetView
+from tatracker.health import health, metrics, ready
 
 urlpatterns = [
     path("", home, name="home"),
@@ -26,4 +27,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(("tatracker.api_urls", "api"))),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
+    path("ready/", ready, name="ready"),
+    path("metrics", metrics, name="metrics"),
 ]

@@ -14,3 +14,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+# The second factor is tested where it is switched on (tests/reviews/test_mfa.py);
+# elsewhere users are logged in with force_login or the password form alone.
+TATRACKER_REQUIRE_2FA = False

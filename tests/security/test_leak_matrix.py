@@ -192,6 +192,9 @@ KINDS = {
     "admin/auth/": "internal",
     "admin/authtoken/": "internal",
     "admin/axes/": "internal",
+    # Two-factor devices (django-otp): administrators remove a lost authenticator.
+    "admin/otp_totp/": "internal",
+    "admin/otp_static/": "internal",
 }
 EXCLUDED = {
     "accounts/reset/<uidb64>/<token>/": "password reset link: a user's signed token, "
