@@ -7,7 +7,8 @@ from django.utils.translation import gettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
 from rest_framework.routers import DefaultRouter
 
 from needs.api import NeedTypeViewSet, NeedViewSet, ReviewViewSet
@@ -53,7 +54,7 @@ urlpatterns = [
     path("statistics/", StatisticsView.as_view(), name="statistics"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", ObtainAuthToken.as_view(parser_classes=[JSONParser]), name="token"),
     *router.urls,
 ]
 

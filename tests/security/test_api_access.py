@@ -144,6 +144,7 @@ def test_token_authentication(client, own_review):
     response = client.post(
         "/api/v1/token/",
         {"username": "tok", "password": "correct horse battery staple"},
+        content_type="application/json",
     )
     token = response.json()["token"]
     api = APIClient()
