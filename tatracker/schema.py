@@ -1,6 +1,8 @@
 """The OpenAPI schema class (drf-spectacular)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from tatracker.drf import ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 
@@ -28,3 +30,21 @@ class AutoSchema(openapi.AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The API token: a bearer token (the `Token` scheme accepted too)."""
+
+    target_class = "reviews.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": _(
+                "A token from POST /api/v1/token/, sent as `Authorization: Bearer "
+                "<token>` (`Authorization: Token <token>` is accepted too). Without "
+                "valid credentials the answer is 401 with WWW-Authenticate."
+            ),
+        }

@@ -271,9 +271,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tatracker@localhost")
 # REST framework and OpenAPI
 # ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class first: its challenge makes "no or bad credentials" a 401 with
+    # WWW-Authenticate (REST framework asks only the first class for one).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reviews.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Request bodies are JSON only: one body format for clients generated from the

@@ -58,7 +58,7 @@ def client_as(role, own_review):
 
 
 DENIED = {
-    "anonymous": {401, 403},
+    "anonymous": {401},
     "no-role": {403},
     "focal-point": {404},
     "viewer": {404},
