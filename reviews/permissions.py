@@ -116,3 +116,8 @@ def can_enter_needs(user, review) -> bool:
 def can_change_reviews(user) -> bool:
     """Record and change country reviews and reference data: the secretariat."""
     return is_secretariat(user)
+
+
+def can_revoke_api_token(user, token) -> bool:
+    """One's own tokens only (another's are not even found: ApiToken.visible_to)."""
+    return getattr(user, "is_authenticated", False) and token.user_id == user.pk

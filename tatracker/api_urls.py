@@ -7,8 +7,6 @@ from django.utils.translation import gettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import JSONParser
 from rest_framework.routers import DefaultRouter
 
 from needs.api import NeedTypeViewSet, NeedViewSet, ReviewViewSet
@@ -20,10 +18,12 @@ from needs.followup.api import (
 )
 from needs.reports.api import StatisticsView
 from reviews.api import (
+    ApiTokenViewSet,
     ArticleViewSet,
     RegionalGroupViewSet,
     ReviewCycleViewSet,
     StatePartyViewSet,
+    TokenObtainView,
 )
 
 router = DefaultRouter()
@@ -38,6 +38,7 @@ router.register("donors", DonorViewSet, basename="donor")
 router.register("assistance", AssistanceViewSet, basename="assistance")
 router.register("action-plans", ActionPlanViewSet, basename="action-plan")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 # Swagger UI sets inline styles; everything else stays as strict as the site's policy.
 docs_view = csp_override(
@@ -54,7 +55,7 @@ urlpatterns = [
     path("statistics/", StatisticsView.as_view(), name="statistics"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
-    path("token/", ObtainAuthToken.as_view(parser_classes=[JSONParser]), name="token"),
+    path("token/", TokenObtainView.as_view(), name="token"),
     *router.urls,
 ]
 

@@ -1,10 +1,10 @@
 """Credentials: Bearer or Token; none or wrong ones are 401 with a challenge."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reviews.models import Account
+from reviews.services import api_token_create
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def key(secretariat):
-    return Token.objects.create(user=secretariat).key
+    return api_token_create(user=secretariat)[1]
 
 
 @pytest.mark.parametrize(
@@ -46,9 +46,7 @@ def test_a_token_is_taken_under_either_scheme(key, scheme):
 def test_a_token_of_an_account_without_a_role_is_403_not_401():
     user = UserFactory()
     client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=user).key}"
-    )
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)[1]}")
     response = client.get("/api/v1/needs/")
     assert response.status_code == 403
 
