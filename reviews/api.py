@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +38,7 @@ from tatracker.drf import (
     SecretariatWritesOthersRead,
     ServiceWritesMixin,
 )
+from tatracker.throttling import TokenFailures, client_address
 
 
 class RegionalGroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -131,12 +133,23 @@ class TokenObtainView(APIView):
     def post(self, request):
         data = ApiTokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        who = {"address": client_address(request), "username": username}
+        failures = TokenFailures()
+        wait = failures.retry_after(**who)
+        if wait is not None:
+            raise Throttled(
+                wait,
+                _(
+                    "Too many failed log-ins for this account or from this address; "
+                    "try again later (see Retry-After)."
+                ),
+            )
         user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
+            request, username=username, password=data.validated_data["password"]
         )
         if user is None:
+            failures.record(**who)
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to log in with these credentials.")]}
             )

@@ -3,7 +3,10 @@
 Environment variables (see `.env.example`):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
     SECURE_SSL_REDIRECT, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
-    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL.
+    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL, CACHE_URL,
+    TRUSTED_PROXIES, API_TOKEN_DAYS, API_RATE_ANON, API_RATE_USER,
+    API_TOKEN_FAILURES_ACCOUNT_ADDRESS, API_TOKEN_FAILURES_ADDRESS,
+    API_TOKEN_FAILURES_ACCOUNT.
 """
 
 import datetime
@@ -70,6 +73,28 @@ def database_config(url: str) -> dict:
             f"got {url.split(':')[0]!r}."
         )
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+
+
+def cache_config(url: str) -> dict:
+    """A CACHES entry: memory of this process when `url` is empty; redis://… (or
+    rediss://…) for Redis; db://<table> for a table (`manage.py createcachetable`).
+    The API's rate limits are counted here: with several processes, one count needs
+    a shared cache."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    if url.startswith("db://") and len(url) > len("db://"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": url.removeprefix("db://"),
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss:// or db://, got {url!r}."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -184,6 +209,22 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address behind TRUSTED_PROXIES reverse proxies (X-Forwarded-For):
+# the same function for axes and for the API's rate limits.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "tatracker.throttling.client_address"
+# The API's token endpoint counts its own failures (tatracker.throttling): five for
+# one account at one address stop that pair only, so that one integration's mistakes
+# do not shut out everyone behind the same address; more failures stop an address
+# (guessing across accounts) or an account (guessing from many addresses). Answered
+# 429 with Retry-After.
+AXES_WHITELIST_CALLABLE = "tatracker.throttling.is_api_token_request"
+API_TOKEN_FAILURE_LIMITS = {
+    "account_address": env_int("API_TOKEN_FAILURES_ACCOUNT_ADDRESS", 5),
+    "address": env_int("API_TOKEN_FAILURES_ADDRESS", 20),
+    "account": env_int("API_TOKEN_FAILURES_ACCOUNT", 20),
+}
+API_TOKEN_FAILURE_WINDOW = AXES_COOLOFF_TIME
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -207,6 +248,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Cache: the API's rate limits and the token endpoint's failure counts.
+# ---------------------------------------------------------------------------
+CACHES = {"default": cache_config(env_str("CACHE_URL"))}
 
 # ---------------------------------------------------------------------------
 # Static files: served by the app itself (whitenoise), no CDN.
@@ -298,6 +344,17 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Rate limits per address without credentials, per user with; 429 + Retry-After.
+    # Counted in the default cache: set CACHE_URL for one count across processes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tatracker.throttling.AnonRateThrottle",
+        "tatracker.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_RATE_ANON", "60/minute"),
+        "user": env_str("API_RATE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "tatracker.drf.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "tatracker.schema.AutoSchema",
