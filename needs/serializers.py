@@ -149,11 +149,21 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
 
 
 class NeedUpdateSerializer(NeedSerializer):
-    """On update the review, article and type of a need stay (they are its identity)."""
+    """On update the review, article and type of a need stay (they are its identity).
+    `version` is the version you edit, the alternative to If-Match: a stale one is
+    refused with 412 and what changed since."""
 
     review = serializers.PrimaryKeyRelatedField(read_only=True)
     article = serializers.SlugRelatedField(slug_field="number", read_only=True)
     need_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_(
+            "The version you edit (from your last read), if you do not send "
+            "If-Match; a stale one is refused with 412."
+        ),
+    )
 
 
 class EntryDecisionSerializer(serializers.Serializer):

@@ -35,6 +35,7 @@ from reviews.serializers import (
 from tatracker.drf import (
     ERROR_RESPONSES,
     HasRole,
+    OptimisticLockingMixin,
     SecretariatWritesOthersRead,
     ServiceWritesMixin,
 )
@@ -89,7 +90,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["number"]
 
 
-class CountryReviewViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class CountryReviewViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """Country reviews you may see; the secretariat records and changes them."""
 
     serializer_class = CountryReviewSerializer

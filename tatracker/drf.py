@@ -1,10 +1,16 @@
-"""REST framework glue: pagination, role permissions, error responses and the one
-exception handler."""
+"""REST framework glue: pagination, role permissions, optimistic locking, error
+responses and the one exception handler."""
+
+import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +22,7 @@ from rest_framework.exceptions import (
 )
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.permissions import has_role, is_secretariat
@@ -93,10 +100,17 @@ class PreconditionFailed(APIException):
     default_detail = _("The record changed since you read it.")
     default_code = "precondition_failed"
 
+    def __init__(self, detail=None, code=None, *, extra=None):
+        super().__init__(detail, code)
+        self.extra = extra or {}  # added to the body as they are (not as strings)
+
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = _("Send If-Match with the record's ETag.")
+    default_detail = _(
+        "Send If-Match with the record's ETag (from the GET that you edit) so that "
+        "a stale edit cannot overwrite someone else's."
+    )
     default_code = "precondition_required"
 
 
@@ -104,6 +118,114 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("The change conflicts with another record; reload and retry.")
     default_code = "conflict"
+
+
+LOCKED_ACTIONS = frozenset({"update", "partial_update", "destroy"})
+
+
+class OptimisticLockingMixin:
+    """Optimistic locking: an `ETag` on every read of one record (304 for a matching
+    `If-None-Match`), and `If-Match` required to change or delete it: 428 without,
+    412 with the current record when the record changed since.
+
+    The ETag is a digest of the record as the reader sees it (nested items, events
+    and links included), so nothing needs a version column, and a change made
+    through any door (pages, admin, another service) changes it. The row is locked
+    (SELECT … FOR UPDATE) before it is read for the check, so two writers holding
+    the same ETag cannot both pass it. A viewset with a version of its own
+    overrides `etag_of`.
+    """
+
+    def etag_of(self, instance, data=None) -> str:
+        """The record's ETag; `data`, when given, is its representation."""
+        if data is None:
+            data = self.get_serializer(instance).data
+        return representation_etag(data)
+
+    def get_object(self):
+        if self.action in LOCKED_ACTIONS:
+            self._lock_row()
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            self.check_write_allowed(instance)  # 403 comes before 428 and 412
+        if self.action in LOCKED_ACTIONS:
+            self.check_precondition(instance)
+        return instance
+
+    def check_write_allowed(self, instance) -> None:
+        """Refuse (PermissionDenied) a write the user may not make to `instance`."""
+
+    def _lock_row(self):
+        """Lock the addressed row until the write's transaction ends."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        rows = model._default_manager.select_for_update().filter(
+            **{self.lookup_field: self.kwargs[lookup]}
+        )
+        list(rows.values_list("pk", flat=True))
+
+    def check_precondition(self, instance) -> None:
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        if not etag_matches(header, self.etag_of(instance)):
+            raise self.stale(instance)
+
+    def stale(self, instance, **extra) -> "PreconditionFailed":
+        """412, with the record as it is now and its ETag."""
+        data = self.get_serializer(instance).data
+        return PreconditionFailed(
+            gettext(
+                "The record changed since you read it: here it is now, with its "
+                "new ETag."
+            ),
+            extra={"etag": self.etag_of(instance, data), "current": data, **extra},
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return self.respond_with_etag(instance, self.get_serializer(instance).data)
+
+    def respond_with_etag(self, instance, data, status_code=status.HTTP_200_OK):
+        """The record with its ETag; 304 for a GET whose If-None-Match holds it."""
+        tag = self.etag_of(instance, data)
+        if self.request.method in SAFE_METHODS and tag in parse_etags(
+            self.request.headers.get("If-None-Match", "")
+        ):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(data, status=status_code)
+        response["ETag"] = tag
+        return response
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            response = super().update(request, *args, **kwargs)
+        response["ETag"] = self.etag_of(None, response.data)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.has_header("ETag"):
+            # The representation, hence its ETag, depends on who reads it.
+            patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response
+
+
+def etag_matches(header: str, current: str) -> bool:
+    """Whether an If-Match header names `current` (or is `*`)."""
+    sent = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in sent or current in sent
+
+
+def representation_etag(data) -> str:
+    """A strong ETag: the digest of a record's representation."""
+    text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -147,4 +269,7 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, PreconditionFailed):
+        response.data.update(exc.extra)
+    return response

@@ -3,7 +3,9 @@
 Viewsets load through `visible_to(user)` and write through the follow-up services.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -24,10 +26,16 @@ from needs.followup.serializers import (
     LinkSerializer,
 )
 from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp
-from tatracker.drf import HasRole, SecretariatWritesOthersRead, ServiceWritesMixin
+from needs.permissions import can_edit_plan
+from tatracker.drf import (
+    HasRole,
+    OptimisticLockingMixin,
+    SecretariatWritesOthersRead,
+    ServiceWritesMixin,
+)
 
 
-class DonorViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class DonorViewSet(OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     """Donors and partners (paragraph 78); the secretariat keeps them."""
 
     queryset = Donor.objects.select_related("home_country")
@@ -45,7 +53,9 @@ class DonorViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         services.donor_delete(donor=donor, user=user)
 
 
-class AssistanceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class AssistanceViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """Assistance that serves States you may see, with the needs it addresses."""
 
     serializer_class = AssistanceSerializer
@@ -86,7 +96,9 @@ class AssistanceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         return Response(LinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
-class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class ActionPlanViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """Prioritized action plans, kept by the secretariat and the focal points."""
 
     serializer_class = ActionPlanSerializer
@@ -109,6 +121,10 @@ class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     separate_fields = ("items",)
 
+    def check_write_allowed(self, plan) -> None:
+        if not can_edit_plan(self.request.user, plan.state_id):
+            raise PermissionDenied(_("You cannot change this State's action plans."))
+
     def save_through(self, plan, *, user, items):
         return services.action_plan_save(plan=plan, items=items, user=user)
 
@@ -116,7 +132,9 @@ class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         services.action_plan_delete(plan=plan, user=user)
 
 
-class FollowUpViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class FollowUpViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """The follow-up of concluded reviews: letter, reply, events, next step."""
 
     serializer_class = FollowUpSerializer

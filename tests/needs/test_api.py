@@ -160,10 +160,18 @@ def test_focal_point_delete_of_an_accepted_need_asks_for_withdrawal(
     focal_point, own_review
 ):
     need = NeedFactory(review=own_review)
-    response = api(focal_point).delete(f"/api/v1/needs/{need.pk}/")
+    client = api(focal_point)
+    assert client.delete(f"/api/v1/needs/{need.pk}/").status_code == 428
+    stale = client.delete(f"/api/v1/needs/{need.pk}/", HTTP_IF_MATCH='"need-1-v0"')
+    assert stale.status_code == 412
+    need.refresh_from_db()
+    assert not need.withdrawal_requested
+    tag = client.get(f"/api/v1/needs/{need.pk}/")["ETag"]
+    response = client.delete(f"/api/v1/needs/{need.pk}/", HTTP_IF_MATCH=tag)
     assert response.status_code == 202
     need.refresh_from_db()
     assert need.withdrawal_requested
+    assert response["ETag"] == f'"need-{need.pk}-v{need.version}"'
 
 
 def test_workflow_over_the_api(focal_point, secretariat, own_review):
@@ -184,7 +192,9 @@ def test_workflow_over_the_api(focal_point, secretariat, own_review):
 
 def test_deleting_a_review_with_needs_is_a_409_not_a_500(secretariat):
     need = NeedFactory()
-    response = api(secretariat).delete(f"/api/v1/reviews/{need.review.pk}/")
+    url = f"/api/v1/reviews/{need.review.pk}/"
+    tag = api(secretariat).get(url)["ETag"]
+    response = api(secretariat).delete(url, HTTP_IF_MATCH=tag)
     assert response.status_code == 409
 
 
