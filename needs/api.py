@@ -3,12 +3,13 @@
 Viewsets load through `visible_to(user)` and write through `needs.services`.
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -18,25 +19,29 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from needs import selectors, services
+from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.models import Need, NeedType
-from needs.permissions import can_edit_need
+from needs.permissions import can_edit_need, can_see_description
 from needs.serializers import (
     EntryDecisionSerializer,
+    EntryStepSerializer,
     NeedSerializer,
     NeedTypeSerializer,
     NeedUpdateSerializer,
+    ReturnDecisionSerializer,
 )
 from reviews.api import CountryReviewViewSet
 from tatracker.drf import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
+    CSVListMixin,
     HasRole,
     OptimisticLockingMixin,
     PreconditionRequired,
     etag_matches,
 )
-from tatracker.schema import IF_MATCH_OR_VERSION
+from tatracker.schema import CSV_LIST, IF_MATCH_OR_VERSION
 
 
 class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -51,7 +56,14 @@ class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: NeedSerializer(many=True), **ERROR_RESPONSES}),
+    list=extend_schema(
+        description=CSV_LIST,
+        responses={
+            (200, "application/json"): NeedSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERROR_RESPONSES,
+        },
+    ),
     retrieve=extend_schema(responses={200: NeedSerializer, **ERROR_RESPONSES}),
     create=extend_schema(responses={201: NeedSerializer, **ERROR_RESPONSES}),
     update=extend_schema(responses={200: NeedSerializer, **WRITE_ERROR_RESPONSES}),
@@ -62,7 +74,7 @@ class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
         responses={204: None, 202: NeedSerializer, **WRITE_ERROR_RESPONSES}
     ),
 )
-class NeedViewSet(OptimisticLockingMixin, viewsets.ModelViewSet):
+class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
     """Technical assistance needs you may see.
 
     A focal point's new or changed needs are drafts until submitted and accepted
@@ -83,7 +95,11 @@ class NeedViewSet(OptimisticLockingMixin, viewsets.ModelViewSet):
         return selectors.needs_for(self.request.user).select_related("proposal")
 
     def get_serializer_class(self):
-        if self.action in {"update", "partial_update"}:
+        # By method too: OPTIONS describes PUT with a PUT clone of its request.
+        if self.action in {"update", "partial_update"} or self.request.method in {
+            "PUT",
+            "PATCH",
+        }:
             return NeedUpdateSerializer
         return NeedSerializer
 
@@ -99,6 +115,10 @@ class NeedViewSet(OptimisticLockingMixin, viewsets.ModelViewSet):
         If-Match or the body's `version`); a withdrawal needs If-Match."""
         if self.action == "destroy":
             super().check_precondition(need)
+
+    def csv(self, queryset):
+        shows = partial(can_see_description, self.request.user)
+        return csv_response("needs.csv", need_rows(queryset, shows_description=shows))
 
     def perform_create(self, serializer):
         serializer.instance = services.need_create(
@@ -193,18 +213,16 @@ class WorkflowMixin:
     def _step(self, service, **extra):
         review = self.get_object()
         event = service(review=review, user=self.request.user, **extra)
-        return Response(
-            {
-                "action": event.action,
-                "needs": event.need_count,
-                "at": event.at,
-                "comment": event.comment,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        step = {
+            "action": event.action,
+            "needs": event.need_count,
+            "at": event.at,
+            "comment": event.comment,
+        }
+        return Response(EntryStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
 
-STEP_RESPONSES = {201: OpenApiResponse(OpenApiTypes.OBJECT), **ERROR_RESPONSES}
+STEP_RESPONSES = {201: EntryStepSerializer, **WRITE_ERROR_RESPONSES}
 
 
 class ReviewViewSet(WorkflowMixin, CountryReviewViewSet):
@@ -218,24 +236,26 @@ class ReviewViewSet(WorkflowMixin, CountryReviewViewSet):
     @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Submit the review's drafts to the secretariat."""
+        """Submit the review's drafts to the secretariat (the State's focal point or
+        the secretariat); 400 when there is nothing to submit."""
         return self._step(services.review_submit)
 
     @extend_schema(request=EntryDecisionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        """Accept the submitted needs (secretariat)."""
+        """Accept the submitted needs (secretariat): they count from then on."""
         data = EntryDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._step(
             services.review_accept, comment=data.validated_data["comment"]
         )
 
-    @extend_schema(request=EntryDecisionSerializer, responses=STEP_RESPONSES)
+    @extend_schema(request=ReturnDecisionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="return")
     def reject(self, request, pk=None):
-        """Return the submitted needs for revision, with a comment (secretariat)."""
-        data = EntryDecisionSerializer(data=request.data)
+        """Return the submitted needs for revision (secretariat); the comment, saying
+        what to revise, is required."""
+        data = ReturnDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._step(
             services.review_return, comment=data.validated_data["comment"]

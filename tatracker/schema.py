@@ -6,6 +6,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from needs.services import NEED_TYPES
+from reviews.services import CHAPTERS, CYCLES, REGIONAL_GROUPS
 from tatracker.drf import (
     ERROR_RESPONSES,
     LOCKED_ACTIONS,
@@ -25,10 +27,26 @@ IF_MATCH_OR_VERSION = _(
     "need as it is now and what changed."
 )
 IF_NONE_MATCH = _("An ETag you hold: 304 with no body when the record still has it.")
+CSV_LIST = _(
+    "JSON, one page at a time; or CSV (`Accept: text/csv` or `format=csv`): every "
+    "row the filters select, with the same scope and withheld descriptions."
+)
 ETAG = _(
     "The record's ETag: send it in If-Match to change or delete the record, or in "
     "If-None-Match to read it only when it changed."
 )
+
+
+# Query parameters that take reference data, typed as exactly as the data allows
+# (the lists the reference data is loaded from), wherever they appear.
+REFERENCE_PARAMETERS = {
+    "regional_group": {"type": "string", "enum": [slug for slug, _ in REGIONAL_GROUPS]},
+    "chapter": {"type": "string", "enum": [number for number, *_ in CHAPTERS]},
+    "chapter__number": {"type": "string", "enum": [number for number, *_ in CHAPTERS]},
+    "need_type": {"type": "string", "enum": [slug for slug, *_ in NEED_TYPES]},
+    "cycle": {"type": "integer", "enum": [number for number, *_ in CYCLES]},
+    "article": {"type": "integer", "minimum": 5, "maximum": 59},
+}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -46,6 +64,21 @@ class AutoSchema(openapi.AutoSchema):
         if self.method == "GET" and (action == "retrieve" or "{" in self.path):
             return "read"
         return None
+
+    def _get_parameters(self):
+        """Query parameters as the server takes them: reference data with its values,
+        and no empty strings (an empty parameter is a 400, tatracker.filters)."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] != "query":
+                continue
+            schema = parameter.setdefault("schema", {})
+            if parameter["name"] in REFERENCE_PARAMETERS:
+                schema.clear()
+                schema.update(REFERENCE_PARAMETERS[parameter["name"]])
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema["minLength"] = 1
+        return parameters
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
@@ -88,7 +121,8 @@ class AutoSchema(openapi.AutoSchema):
             return responses
         # 400 everywhere: a control character in the address or the query string is
         # refused before any view (tatracker.middleware), whatever the operation.
-        codes = {"400", "401", "403"}
+        # 429 everywhere: the rate limits (tatracker.throttling) apply to every door.
+        codes = {"400", "401", "403", "429"}
         if "{" in self.path or self._is_list_view():
             codes.add("404")  # no such record, or a page out of range
         if self.method in {"POST", "PUT", "PATCH", "DELETE"}:

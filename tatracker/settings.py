@@ -339,10 +339,12 @@ REST_FRAMEWORK = {
     # schema (the browsable API still renders for people reading it).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Unknown, empty or malformed query parameters are 400 (tatracker.filters).
     "DEFAULT_FILTER_BACKENDS": [
+        "tatracker.filters.KnownParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "tatracker.filters.SearchFilter",
+        "tatracker.filters.OrderingFilter",
     ],
     # Rate limits per address without credentials, per user with; 429 + Retry-After.
     # Counted in the default cache: set CACHE_URL for one count across processes.

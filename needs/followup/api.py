@@ -3,14 +3,22 @@
 Viewsets load through `visible_to(user)` and write through the follow-up services.
 """
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from needs.exchange.spreadsheets import csv_response, matrix_rows, need_rows
+from needs.filtersets import NeedFilterSet
 from needs.followup import selectors, services
 from needs.followup.filtersets import (
     ActionPlanFilterSet,
@@ -26,13 +34,19 @@ from needs.followup.serializers import (
     LinkSerializer,
 )
 from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp
-from needs.permissions import can_edit_plan
+from needs.permissions import can_edit_plan, can_see_description
+from needs.serializers import NeedSerializer
 from tatracker.drf import (
+    ERROR_RESPONSES,
+    CSVListMixin,
+    CSVRenderer,
     HasRole,
     OptimisticLockingMixin,
     SecretariatWritesOthersRead,
     ServiceWritesMixin,
 )
+from tatracker.filters import check_query_parameters
+from tatracker.schema import CSV_LIST
 
 
 class DonorViewSet(OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet):
@@ -161,3 +175,108 @@ class FollowUpViewSet(
 
     def delete_through(self, follow_up, *, user):
         services.follow_up_delete(follow_up=follow_up, user=user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=CSV_LIST,
+        responses={
+            (200, "application/json"): NeedSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERROR_RESPONSES,
+        },
+    )
+)
+class UnmetNeedViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Needs that no assistance addresses yet, among those you may see: the list for
+    donors and partners, with the needs' filters (any role)."""
+
+    serializer_class = NeedSerializer
+    permission_classes = [HasRole]
+    filterset_class = NeedFilterSet
+    ordering = None  # the note's order (selectors.unmet_needs)
+
+    def get_queryset(self):
+        return selectors.unmet_needs(user=self.request.user).select_related("proposal")
+
+    def csv(self, queryset):
+        shows = partial(can_see_description, self.request.user)
+        rows = need_rows(queryset, shows_description=shows)
+        return csv_response("unmet-needs.csv", rows)
+
+
+class DonorMappingCellSerializer(serializers.Serializer):
+    in_part = serializers.IntegerField(
+        source="in-part", default=0, help_text=_("Needs addressed in part.")
+    )
+    in_full = serializers.IntegerField(
+        source="in-full", default=0, help_text=_("Needs addressed in full.")
+    )
+
+
+class DonorMappingColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class DonorMappingRowSerializer(serializers.Serializer):
+    donor = serializers.CharField()
+    cells = serializers.DictField(
+        child=DonorMappingCellSerializer(), help_text=_("Column key -> needs.")
+    )
+
+
+class DonorMappingSerializer(serializers.Serializer):
+    """Donors against one dimension of the needs (`by`): how many distinct needs you
+    may see each addresses, in part and in full."""
+
+    dimension = serializers.ChoiceField(choices=list(selectors.MAPPING_DIMENSIONS))
+    columns = DonorMappingColumnSerializer(many=True)
+    rows = DonorMappingRowSerializer(many=True)
+
+
+class DonorMappingView(APIView):
+    """Donor mapping: donors against need types, articles, regional groups or
+    States (`by`), as JSON or CSV (`Accept: text/csv` or `format=csv`)."""
+
+    permission_classes = [HasRole]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        operation_id="donor_mapping",
+        parameters=[
+            OpenApiParameter(
+                "by",
+                OpenApiTypes.STR,
+                enum=list(selectors.MAPPING_DIMENSIONS),
+                description=_("The dimension (default: type)."),
+            )
+        ],
+        responses={
+            (200, "application/json"): DonorMappingSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request):
+        check_query_parameters(request, {"by"})
+        dimension = request.query_params.get("by", "type")
+        if dimension not in selectors.MAPPING_DIMENSIONS:
+            raise ValidationError(
+                {
+                    "by": [
+                        # Translators: %(choices)s lists values, e.g. "type, article".
+                        _("One of: %(choices)s.")
+                        % {"choices": ", ".join(selectors.MAPPING_DIMENSIONS)}
+                    ]
+                }
+            )
+        matrix = selectors.donor_matrix(user=request.user, dimension=dimension)
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
+        data = {
+            "dimension": matrix.dimension,
+            "columns": [{"key": k, "label": label} for k, label in matrix.columns],
+            "rows": matrix.rows,
+        }
+        return Response(DonorMappingSerializer(data).data)

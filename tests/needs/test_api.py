@@ -63,7 +63,7 @@ def test_bad_input_gets_a_field_message(
         "/api/v1/needs/", new_need(own_review, **values), format="json"
     )
     assert response.status_code == 400
-    assert message in " ".join(response.json()[field])
+    assert message in " ".join(response.json()["fields"][field])
     assert not Need.objects.exists()
 
 
@@ -82,7 +82,7 @@ def test_need_of_another_state_is_refused_with_the_rule(focal_point, other_revie
         "/api/v1/needs/", new_need(other_review), format="json"
     )
     assert response.status_code == 400
-    assert "own State only" in response.json()["review"][0]
+    assert "own State only" in response.json()["fields"]["review"][0]
     assert not Need.objects.exists()
 
 
@@ -184,7 +184,7 @@ def test_workflow_over_the_api(focal_point, secretariat, own_review):
     assert refused.status_code == 403
     no_comment = api(secretariat).post(f"/api/v1/reviews/{own_review.pk}/return/", {})
     assert no_comment.status_code == 400
-    assert "comment" in no_comment.json()
+    assert "comment" in no_comment.json()["fields"]
     accepted = api(secretariat).post(f"/api/v1/reviews/{own_review.pk}/accept/")
     assert accepted.json()["needs"] == 1
     assert Need.objects.get().status == "accepted"
@@ -251,7 +251,7 @@ def test_state_filter_and_unknown_values(secretariat, spread):
     assert [n["id"] for n in response.json()["results"]] == [spread["asian_46"].pk]
     bad = api(secretariat).get("/api/v1/needs/", {"article": "x", "coverage": "maybe"})
     assert bad.status_code == 400
-    assert set(bad.json()) == {"article", "coverage"}
+    assert set(bad.json()["fields"]) == {"article", "coverage"}
 
 
 def test_pagination_and_ordering(secretariat):

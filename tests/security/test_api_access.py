@@ -76,9 +76,8 @@ def test_no_door_of_the_api_opens_another_states_records(records, own_review, ro
             else ["get", "patch", "put", "delete"]
         )
         for method in methods:
-            response = getattr(client, method)(
-                url, {"comment": "x", "version": 1}, format="json"
-            )
+            body = None if method == "get" else {"comment": "x", "version": 1}
+            response = getattr(client, method)(url, body, format="json")
             # 405: the endpoint takes no such method, whatever the record.
             if response.status_code not in DENIED[role] | {405}:
                 leaks.append((method, name, response.status_code))
