@@ -41,7 +41,7 @@ from tatracker.drf import (
     PreconditionRequired,
     etag_matches,
 )
-from tatracker.schema import CSV_LIST, IF_MATCH_OR_VERSION
+from tatracker.schema import IF_MATCH_OR_VERSION
 
 
 class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -57,7 +57,6 @@ class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        description=CSV_LIST,
         responses={
             (200, "application/json"): NeedSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -96,10 +95,8 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
 
     def get_serializer_class(self):
         # By method too: OPTIONS describes PUT with a PUT clone of its request.
-        if self.action in {"update", "partial_update"} or self.request.method in {
-            "PUT",
-            "PATCH",
-        }:
+        method = getattr(getattr(self, "request", None), "method", None)
+        if self.action in {"update", "partial_update"} or method in {"PUT", "PATCH"}:
             return NeedUpdateSerializer
         return NeedSerializer
 
@@ -109,6 +106,9 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
 
     def etag_of(self, need, data=None) -> str:
         return etag(need)
+
+    def representation(self, need) -> dict:
+        return NeedSerializer(need, context=self.get_serializer_context()).data
 
     def check_precondition(self, need) -> None:
         """A change is checked by need_update against the version it edits (from
@@ -134,7 +134,7 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
         )
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
-        values.pop("version", None)
+        values.pop("expected_version", None)
         try:
             need = services.need_update(
                 need=need, user=request.user, expected_version=expected, **values

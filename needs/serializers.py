@@ -158,7 +158,10 @@ class NeedUpdateSerializer(NeedSerializer):
     review = serializers.PrimaryKeyRelatedField(read_only=True)
     article = serializers.SlugRelatedField(slug_field="number", read_only=True)
     need_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # The version edited: a precondition (needs.services.need_update), never written.
     version = serializers.IntegerField(
+        source="expected_version",
+        write_only=True,
         min_value=1,
         required=False,
         help_text=_(

@@ -242,10 +242,13 @@ class OptimisticLockingMixin:
         """Lock the addressed row until the write's transaction ends."""
         lookup = self.lookup_url_kwarg or self.lookup_field
         model = self.get_queryset().model
-        rows = model._default_manager.select_for_update().filter(
-            **{self.lookup_field: self.kwargs[lookup]}
-        )
-        list(rows.values_list("pk", flat=True))
+        try:
+            rows = model._default_manager.select_for_update().filter(
+                **{self.lookup_field: self.kwargs[lookup]}
+            )
+            list(rows.values_list("pk", flat=True))
+        except (TypeError, ValueError, DjangoValidationError):
+            return  # not an id at all: get_object() answers 404
 
     def check_precondition(self, instance) -> None:
         header = self.request.headers.get("If-Match")
@@ -254,9 +257,13 @@ class OptimisticLockingMixin:
         if not etag_matches(header, self.etag_of(instance)):
             raise self.stale(instance)
 
+    def representation(self, instance) -> dict:
+        """The record as a reader gets it."""
+        return self.get_serializer(instance).data
+
     def stale(self, instance, **extra) -> "PreconditionFailed":
         """412, with the record as it is now and its ETag."""
-        data = self.get_serializer(instance).data
+        data = self.representation(instance)
         return PreconditionFailed(
             gettext(
                 "The record changed since you read it: here it is now, with its "

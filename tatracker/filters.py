@@ -83,9 +83,11 @@ class OrderingFilter(filters.OrderingFilter):
         return [value for field in fields for value in (field, f"-{field}")]
 
     def get_ordering(self, request, queryset, view):
-        raw = request.query_params.get(self.ordering_param)
-        if raw is None:
+        given = request.query_params.getlist(self.ordering_param)
+        if not given:
             return self.get_default_ordering(view)
+        # Comma-separated (explode: false), or the parameter repeated.
+        raw = ",".join(given)
         choices = self.choices(view)
         asked = [term.strip() for term in raw.split(",")]
         wrong = [term for term in asked if term not in choices]

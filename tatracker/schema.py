@@ -12,6 +12,7 @@ from tatracker.drf import (
     ERROR_RESPONSES,
     LOCKED_ACTIONS,
     WRITE_ERROR_RESPONSES,
+    CSVListMixin,
     OptimisticLockingMixin,
 )
 
@@ -79,6 +80,12 @@ class AutoSchema(openapi.AutoSchema):
             if schema.get("type") == "string" and "enum" not in schema:
                 schema["minLength"] = 1
         return parameters
+
+    def get_description(self):
+        description = super().get_description()
+        if isinstance(self.view, CSVListMixin) and self._is_list_view():
+            description = f"{description}\n\n{CSV_LIST}".strip()
+        return description
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())

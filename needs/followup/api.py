@@ -46,7 +46,6 @@ from tatracker.drf import (
     ServiceWritesMixin,
 )
 from tatracker.filters import check_query_parameters
-from tatracker.schema import CSV_LIST
 
 
 class DonorViewSet(OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet):
@@ -179,7 +178,6 @@ class FollowUpViewSet(
 
 @extend_schema_view(
     list=extend_schema(
-        description=CSV_LIST,
         responses={
             (200, "application/json"): NeedSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,

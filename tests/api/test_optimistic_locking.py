@@ -193,3 +193,11 @@ def test_a_reader_who_may_not_write_gets_403_before_any_precondition(
     assert answers == {403}
     plan.refresh_from_db()
     assert plan.title == "Plan"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_a_write_to_an_id_that_is_no_number_is_404(secretariat, method):
+    response = getattr(api(secretariat), method)(
+        "/api/v1/action-plans/null,null/", {}, HTTP_IF_MATCH='"x"'
+    )
+    assert response.status_code == 404
