@@ -3,12 +3,13 @@
 Viewsets load through `visible_to(user)` and write through `needs.services`.
 """
 
+from functools import partial
+
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -18,23 +19,29 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from needs import selectors, services
+from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.models import Need, NeedType
-from needs.permissions import can_edit_need
+from needs.permissions import can_edit_need, can_see_description
 from needs.serializers import (
     EntryDecisionSerializer,
+    EntryStepSerializer,
     NeedSerializer,
     NeedTypeSerializer,
     NeedUpdateSerializer,
+    ReturnDecisionSerializer,
 )
 from reviews.api import CountryReviewViewSet
 from tatracker.drf import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
+    CSVListMixin,
     HasRole,
-    PreconditionFailed,
+    OptimisticLockingMixin,
     PreconditionRequired,
+    etag_matches,
 )
+from tatracker.schema import IF_MATCH_OR_VERSION
 
 
 class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -48,41 +55,36 @@ class NeedTypeViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["display_order"]
 
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The need\'s ETag ("need-<id>-v<version>"). Required unless the body '
-    "gives `version`; a stale value is refused with 412.",
-)
-
-
 @extend_schema_view(
-    list=extend_schema(responses={200: NeedSerializer(many=True), **ERROR_RESPONSES}),
+    list=extend_schema(
+        responses={
+            (200, "application/json"): NeedSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERROR_RESPONSES,
+        },
+    ),
     retrieve=extend_schema(responses={200: NeedSerializer, **ERROR_RESPONSES}),
     create=extend_schema(responses={201: NeedSerializer, **ERROR_RESPONSES}),
-    update=extend_schema(
-        parameters=[IF_MATCH],
-        responses={200: NeedSerializer, **WRITE_ERROR_RESPONSES},
-    ),
+    update=extend_schema(responses={200: NeedSerializer, **WRITE_ERROR_RESPONSES}),
     partial_update=extend_schema(
-        parameters=[IF_MATCH],
-        responses={200: NeedSerializer, **WRITE_ERROR_RESPONSES},
+        responses={200: NeedSerializer, **WRITE_ERROR_RESPONSES}
     ),
     destroy=extend_schema(
-        responses={204: None, 202: NeedSerializer, **ERROR_RESPONSES}
+        responses={204: None, 202: NeedSerializer, **WRITE_ERROR_RESPONSES}
     ),
 )
-class NeedViewSet(viewsets.ModelViewSet):
+class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
     """Technical assistance needs you may see.
 
     A focal point's new or changed needs are drafts until submitted and accepted
     (`POST /reviews/{id}/submit/`); the secretariat's are accepted at once. Address a
-    need by id, or by State code, article and type: `/needs/KEN/15/other/`.
+    need by id, or by State code, article and type: `/needs/KEN/15/other/`. A need's
+    ETag is `"need-<id>-v<version>"`; a change gives `version` in the body or the
+    ETag in If-Match.
     """
 
     permission_classes = [HasRole]
+    if_match_description = IF_MATCH_OR_VERSION
     filterset_class = NeedFilterSet
     search_fields = ["description", "remaining", "review__state__name"]
     ordering_fields = ["id", "article__number", "updated_at", "created_at", "priority"]
@@ -92,62 +94,91 @@ class NeedViewSet(viewsets.ModelViewSet):
         return selectors.needs_for(self.request.user).select_related("proposal")
 
     def get_serializer_class(self):
-        if self.action in {"update", "partial_update"}:
+        # By method too: OPTIONS describes PUT with a PUT clone of its request.
+        method = getattr(getattr(self, "request", None), "method", None)
+        if self.action in {"update", "partial_update"} or method in {"PUT", "PATCH"}:
             return NeedUpdateSerializer
         return NeedSerializer
 
-    def get_object(self):
-        need = super().get_object()
-        if self.request.method not in {"GET", "HEAD", "OPTIONS"} and not can_edit_need(
-            self.request.user, need
-        ):
+    def check_write_allowed(self, need) -> None:
+        if not can_edit_need(self.request.user, need):
             raise PermissionDenied(_("You cannot change this need now."))
-        return need
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag(self.get_object())
-        return response
+    def etag_of(self, need, data=None) -> str:
+        return etag(need)
+
+    def representation(self, need) -> dict:
+        return NeedSerializer(need, context=self.get_serializer_context()).data
+
+    def check_precondition(self, need) -> None:
+        """A change is checked by need_update against the version it edits (from
+        If-Match or the body's `version`); a withdrawal needs If-Match."""
+        if self.action == "destroy":
+            super().check_precondition(need)
+
+    def csv(self, queryset):
+        shows = partial(can_see_description, self.request.user)
+        return csv_response("needs.csv", need_rows(queryset, shows_description=shows))
 
     def perform_create(self, serializer):
         serializer.instance = services.need_create(
             user=self.request.user, **serializer.validated_data
         )
 
+    @transaction.atomic
     def update(self, request, *args, **kwargs):
         need = self.get_object()
-        expected = expected_version(request, need)
+        expected = self.expected_version(need)
         serializer = self.get_serializer(
             need, data=request.data, partial=kwargs.get("partial", False)
         )
         serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values.pop("expected_version", None)
         try:
             need = services.need_update(
-                need=need,
-                user=request.user,
-                expected_version=expected,
-                **serializer.validated_data,
+                need=need, user=request.user, expected_version=expected, **values
             )
         except services.StaleEdit as error:
-            raise PreconditionFailed(
-                {
-                    "detail": str(error),
-                    "current_version": error.current.version,
-                    "changes": {
-                        k: {"yours": a, "now": b} for k, (a, b) in error.changes.items()
-                    },
-                }
+            changes = {k: {"yours": a, "now": b} for k, (a, b) in error.changes.items()}
+            raise self.stale(
+                error.current,
+                current_version=error.current.version,
+                changes=changes,
             ) from error
-        response = Response(self.get_serializer(need).data)
-        response["ETag"] = etag(need)
-        return response
+        return self.respond_with_etag(
+            need, NeedSerializer(need, context=self.get_serializer_context()).data
+        )
+
+    def expected_version(self, need: Need) -> int:
+        """The version the client edits: from If-Match, or the body's `version`."""
+        header = self.request.headers.get("If-Match")
+        if header:
+            if not etag_matches(header, etag(need)):
+                raise self.stale(need, current_version=need.version)
+            return need.version
+        data = self.request.data
+        version = data.get("version") if isinstance(data, dict) else None
+        if isinstance(version, int) and not isinstance(version, bool):
+            return version
+        raise PreconditionRequired(
+            _(
+                "Send If-Match with the need's ETag (or `version` in the body) so "
+                "that a stale edit cannot overwrite someone else's."
+            )
+        )
 
     def destroy(self, request, *args, **kwargs):
-        remaining = services.need_withdraw(need=self.get_object(), user=request.user)
+        with transaction.atomic():
+            remaining = services.need_withdraw(
+                need=self.get_object(), user=request.user
+            )
         if remaining is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(
-            self.get_serializer(remaining).data, status=status.HTTP_202_ACCEPTED
+        return self.respond_with_etag(
+            remaining,
+            self.get_serializer(remaining).data,
+            status_code=status.HTTP_202_ACCEPTED,
         )
 
     @extend_schema(
@@ -167,41 +198,13 @@ class NeedViewSet(viewsets.ModelViewSet):
             article__number=article,
             need_type__slug=need_type,
         )
-        response = Response(
-            NeedSerializer(need, context=self.get_serializer_context()).data
+        return self.respond_with_etag(
+            need, NeedSerializer(need, context=self.get_serializer_context()).data
         )
-        response["ETag"] = etag(need)
-        return response
 
 
 def etag(need: Need) -> str:
     return f'"need-{need.pk}-v{need.version}"'
-
-
-def expected_version(request, need: Need) -> int:
-    """The version the client edits: from If-Match, or the body's `version`."""
-    header = request.headers.get("If-Match")
-    if header:
-        if header.strip() not in {etag(need), f"W/{etag(need)}", "*"}:
-            raise PreconditionFailed(
-                {
-                    # Translators: etag is the need's current ETag, e.g.
-                    # '"need-12-v3"'.
-                    "detail": _("The need changed: its ETag is now %(etag)s.")
-                    % {"etag": etag(need)},
-                    "current_version": need.version,
-                }
-            )
-        return need.version
-    version = request.data.get("version") if hasattr(request.data, "get") else None
-    if isinstance(version, int) and not isinstance(version, bool):
-        return version
-    raise PreconditionRequired(
-        _(
-            "Send If-Match with the need's ETag (or `version` in the body) so that a "
-            "stale edit cannot overwrite someone else's."
-        )
-    )
 
 
 class WorkflowMixin:
@@ -210,18 +213,16 @@ class WorkflowMixin:
     def _step(self, service, **extra):
         review = self.get_object()
         event = service(review=review, user=self.request.user, **extra)
-        return Response(
-            {
-                "action": event.action,
-                "needs": event.need_count,
-                "at": event.at,
-                "comment": event.comment,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        step = {
+            "action": event.action,
+            "needs": event.need_count,
+            "at": event.at,
+            "comment": event.comment,
+        }
+        return Response(EntryStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
 
-STEP_RESPONSES = {201: OpenApiResponse(OpenApiTypes.OBJECT), **ERROR_RESPONSES}
+STEP_RESPONSES = {201: EntryStepSerializer, **WRITE_ERROR_RESPONSES}
 
 
 class ReviewViewSet(WorkflowMixin, CountryReviewViewSet):
@@ -235,24 +236,26 @@ class ReviewViewSet(WorkflowMixin, CountryReviewViewSet):
     @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Submit the review's drafts to the secretariat."""
+        """Submit the review's drafts to the secretariat (the State's focal point or
+        the secretariat); 400 when there is nothing to submit."""
         return self._step(services.review_submit)
 
     @extend_schema(request=EntryDecisionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        """Accept the submitted needs (secretariat)."""
+        """Accept the submitted needs (secretariat): they count from then on."""
         data = EntryDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._step(
             services.review_accept, comment=data.validated_data["comment"]
         )
 
-    @extend_schema(request=EntryDecisionSerializer, responses=STEP_RESPONSES)
+    @extend_schema(request=ReturnDecisionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="return")
     def reject(self, request, pk=None):
-        """Return the submitted needs for revision, with a comment (secretariat)."""
-        data = EntryDecisionSerializer(data=request.data)
+        """Return the submitted needs for revision (secretariat); the comment, saying
+        what to revise, is required."""
+        data = ReturnDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._step(
             services.review_return, comment=data.validated_data["comment"]

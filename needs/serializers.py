@@ -1,9 +1,10 @@
 """Serializers of needs: input shapes only (no saves, no permission logic)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from needs.models import Need, NeedProposal, NeedType
+from needs.models import EntryEvent, Need, NeedProposal, NeedType
 from needs.permissions import can_see_description, can_see_proposals
 from reviews.models import Article, CountryReview
 from reviews.serializers import FullCleanMixin
@@ -133,7 +134,8 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
         """Whether the secretariat has accepted the need (it counts from then)."""
         return need.accepted_at is not None
 
-    def get_proposal(self, need) -> dict | None:
+    @extend_schema_field(NeedProposalSerializer(allow_null=True))
+    def get_proposal(self, need):
         user = self.context["request"].user
         proposal = need.pending_proposal
         if proposal is None or not can_see_proposals(user, need):
@@ -149,12 +151,46 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
 
 
 class NeedUpdateSerializer(NeedSerializer):
-    """On update the review, article and type of a need stay (they are its identity)."""
+    """On update the review, article and type of a need stay (they are its identity).
+    `version` is the version you edit, the alternative to If-Match: a stale one is
+    refused with 412 and what changed since."""
 
     review = serializers.PrimaryKeyRelatedField(read_only=True)
     article = serializers.SlugRelatedField(slug_field="number", read_only=True)
     need_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # The version edited: a precondition (needs.services.need_update), never written.
+    version = serializers.IntegerField(
+        source="expected_version",
+        write_only=True,
+        min_value=1,
+        required=False,
+        help_text=_(
+            "The version you edit (from your last read), if you do not send "
+            "If-Match; a stale one is refused with 412."
+        ),
+    )
 
 
 class EntryDecisionSerializer(serializers.Serializer):
+    """The secretariat's acceptance, with a comment if it has one."""
+
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnDecisionSerializer(serializers.Serializer):
+    """Needs returned for revision: the comment says what to revise (required)."""
+
+    comment = serializers.CharField(
+        help_text=_("What the State should revise; required to return needs.")
+    )
+
+
+class EntryStepSerializer(serializers.Serializer):
+    """A step of the entry workflow, as recorded."""
+
+    action = serializers.ChoiceField(choices=EntryEvent.Action.choices)
+    needs = serializers.IntegerField(
+        help_text=_("How many needs the step submitted, accepted or returned.")
+    )
+    at = serializers.DateTimeField()
+    comment = serializers.CharField(allow_blank=True)

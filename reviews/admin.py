@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews.models import (
     Account,
+    ApiToken,
     Article,
     Chapter,
     Handover,
@@ -113,3 +114,36 @@ class HandoverAdmin(admin.ModelAdmin):
             note=obj.note,
         )
         obj.pk = handover.pk
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made through the API (their key is shown once, to their user);
+    here an administrator sees them and revokes one by deleting it."""
+
+    list_display = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]
+    list_filter = ["expires_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,24 +1,46 @@
-"""API of the reviews app: reference data (read-only) and country reviews."""
+"""API of the reviews app: reference data (read-only), country reviews, and one's
+API tokens."""
 
-from rest_framework import viewsets
+from django.contrib.auth import authenticate
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from reviews import services
 from reviews.filtersets import CountryReviewFilterSet, StatePartyFilterSet
 from reviews.models import (
+    ApiToken,
     Article,
     CountryReview,
     RegionalGroup,
     ReviewCycle,
     StateParty,
 )
+from reviews.permissions import can_issue_api_token
 from reviews.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenRequestSerializer,
+    ApiTokenSerializer,
     ArticleSerializer,
     CountryReviewSerializer,
     RegionalGroupSerializer,
     ReviewCycleSerializer,
     StatePartySerializer,
 )
-from tatracker.drf import HasRole, SecretariatWritesOthersRead, ServiceWritesMixin
+from tatracker.drf import (
+    ERROR_RESPONSES,
+    HasRole,
+    OptimisticLockingMixin,
+    SecretariatWritesOthersRead,
+    ServiceWritesMixin,
+)
+from tatracker.throttling import TokenFailures, client_address
 
 
 class RegionalGroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -69,7 +91,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["number"]
 
 
-class CountryReviewViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class CountryReviewViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """Country reviews you may see; the secretariat records and changes them."""
 
     serializer_class = CountryReviewSerializer
@@ -89,3 +113,113 @@ class CountryReviewViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     def delete_through(self, review, *, user):
         services.review_delete(review=review, user=user)
+
+
+class TokenObtainView(APIView):
+    """Make an API token from a username and password.
+
+    A user may hold several tokens, one per integration (`name`). A token expires
+    after the configured number of days (API_TOKEN_DAYS, 30 unless set: see
+    `expires_at`), when it is revoked (`DELETE /api/v1/tokens/{id}/` or
+    `/api/v1/tokens/current/`), when its user's password changes and when its user
+    is deactivated.
+    """
+
+    authentication_classes = []  # credentials are in the body; a stale header is moot
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="token_create",
+        request=ApiTokenRequestSerializer,
+        responses={201: ApiTokenCreatedSerializer, 400: ERROR_RESPONSES[400]},
+        auth=[],
+    )
+    def post(self, request):
+        data = ApiTokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        who = {"address": client_address(request), "username": username}
+        failures = TokenFailures()
+        wait = failures.retry_after(**who)
+        if wait is not None:
+            raise Throttled(
+                wait,
+                _(
+                    "Too many failed log-ins for this account or from this address; "
+                    "try again later (see Retry-After)."
+                ),
+            )
+        user = authenticate(
+            request, username=username, password=data.validated_data["password"]
+        )
+        if user is None:
+            failures.record(**who)
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to log in with these credentials.")]}
+            )
+        if not can_issue_api_token(user) and not services.second_factor_check(
+            user=user, code=data.validated_data["code"]
+        ):
+            failures.record(**who)
+            raise serializers.ValidationError(
+                {
+                    "code": [
+                        _(
+                            "This account signs in with a second factor: give the "
+                            "code your authenticator shows now, or a recovery code."
+                        )
+                    ]
+                }
+            )
+        token, key = services.api_token_create(
+            user=user, name=data.validated_data["name"]
+        )
+        token.key = key
+        return Response(
+            ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(description=_("Your tokens, newest first.")),
+    destroy=extend_schema(description=_("Revoke one of your tokens.")),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your own API tokens (never their keys); another person's are not found."""
+
+    serializer_class = ApiTokenSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return ApiToken.objects.visible_to(self.request.user)
+
+    def perform_destroy(self, token):
+        services.api_token_revoke(token=token, user=self.request.user)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="tokens_current_retrieve",
+        responses={200: ApiTokenSerializer, **ERROR_RESPONSES},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        operation_id="tokens_current_destroy",
+        responses={204: None, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["get", "delete"])
+    def current(self, request):
+        """The token this request is made with (404 when it is made without one);
+        DELETE revokes it."""
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token is None:
+            raise Http404(_("This request was not made with a token."))
+        if request.method == "DELETE":
+            services.api_token_revoke(token=token, user=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(self.get_serializer(token).data)

@@ -494,3 +494,46 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state}: {self.previous} → {self.successor}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ApiTokenQuerySet":
+        """One's own tokens: nobody lists or revokes another person's."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ApiToken(models.Model):
+    """A key with which an integration calls the API as its user.
+
+    Only a digest of the key is stored (SHA-256: the key is random, 256 bits); the
+    key itself is shown once, when the token is made. A token expires, can be
+    revoked one by one, and is revoked with all the user's others when the user's
+    password changes or the user leaves (reviews.services).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    # Translators: the name a user gives a token: the integration that uses it.
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    # The key's first characters, to tell one's tokens apart; not enough to use one.
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created at"), editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.prefix}"

@@ -143,3 +143,8 @@ def can_issue_api_token(user) -> bool:
     if second_factor_required(user):
         return False
     return not user_has_device(user, confirmed=True)
+
+
+def can_revoke_api_token(user, token) -> bool:
+    """One's own tokens only (another's are not even found: ApiToken.visible_to)."""
+    return getattr(user, "is_authenticated", False) and token.user_id == user.pk

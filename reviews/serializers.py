@@ -3,9 +3,11 @@
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from reviews.models import (
+    ApiToken,
     Article,
     Chapter,
     CountryReview,
@@ -111,3 +113,67 @@ class CountryReviewSerializer(FullCleanMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators = []  # the model's constraints, with their own messages
+
+
+class ApiTokenRequestSerializer(serializers.Serializer):
+    """A user's credentials, and a name for the token (the integration using it)."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, write_only=True
+    )
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("What will use the token, to tell your tokens apart."),
+    )
+    code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text=_(
+            "The code your authenticator shows now, or one of your recovery codes: "
+            "required of secretariat and administrator accounts and of anyone who "
+            "enrolled an authenticator (two-factor sign-in)."
+        ),
+    )
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """One of your tokens; its key is never shown again after it is made."""
+
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "current",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        """Whether this request was made with this token."""
+        request = self.context.get("request")
+        return getattr(request, "auth", None) == token
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    """A new token with its key: send it as `Authorization: Bearer <token>`. The key
+    is shown only here; keep it secret. It expires at `expires_at`, when it is
+    revoked, and when the password of its user changes."""
+
+    token = serializers.CharField(source="key", read_only=True)
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+        read_only_fields = fields

@@ -1,6 +1,8 @@
 """Writes of the reviews app: reference data."""
 
 import csv
+import hashlib
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
@@ -26,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews.models import (
     Account,
+    ApiToken,
     Article,
     Chapter,
     CountryReview,
@@ -35,7 +38,7 @@ from reviews.models import (
     StateParty,
 )
 from reviews.names import NAMES_DIR, translated_names
-from reviews.permissions import can_change_reviews
+from reviews.permissions import can_change_reviews, can_revoke_api_token
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # CLDR knows the European Union by its alpha-2 code only.
@@ -263,6 +266,7 @@ def focal_point_handover(*, state: StateParty, previous, successor, by=None, not
     )
     previous.is_active = False
     previous.save(update_fields=["is_active"])
+    api_tokens_revoke_all(user=previous)
     return Handover.objects.create(
         state=state,
         previous=previous,
@@ -361,3 +365,45 @@ def second_factor_check(*, user, code: str):
         if isinstance(device, kind) and device.verify_token(code):
             return device
     return None
+
+
+# ---------------------------------------------------------------------------
+# API tokens
+# ---------------------------------------------------------------------------
+def api_token_digest(key: str) -> str:
+    """What is stored of a key: its SHA-256 (the key is 256 random bits, so a plain
+    digest cannot be reversed by guessing, and lookups stay one indexed query)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for `user` (who has just proven their password), valid for
+    settings.API_TOKEN_TTL. Returns the token and its key, which is not stored."""
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name,
+        digest=api_token_digest(key),
+        prefix=key[:8],
+        created_at=now,
+        expires_at=now + settings.API_TOKEN_TTL,
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user) -> None:
+    """Revoke one of one's own tokens."""
+    if not can_revoke_api_token(user, token):
+        raise PermissionDenied(gettext("You may revoke only your own tokens."))
+    token.delete()
+
+
+def api_tokens_revoke_all(*, user) -> int:
+    """Revoke every token of `user`: their password changed, or they left."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted

@@ -7,22 +7,25 @@ from django.utils.translation import gettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from needs.api import NeedTypeViewSet, NeedViewSet, ReviewViewSet
 from needs.followup.api import (
     ActionPlanViewSet,
     AssistanceViewSet,
+    DonorMappingView,
     DonorViewSet,
     FollowUpViewSet,
+    UnmetNeedViewSet,
 )
 from needs.reports.api import StatisticsView
 from reviews.api import (
+    ApiTokenViewSet,
     ArticleViewSet,
     RegionalGroupViewSet,
     ReviewCycleViewSet,
     StatePartyViewSet,
+    TokenObtainView,
 )
 
 router = DefaultRouter()
@@ -37,6 +40,8 @@ router.register("donors", DonorViewSet, basename="donor")
 router.register("assistance", AssistanceViewSet, basename="assistance")
 router.register("action-plans", ActionPlanViewSet, basename="action-plan")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("unmet-needs", UnmetNeedViewSet, basename="unmet-need")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 # Swagger UI sets inline styles; everything else stays as strict as the site's policy.
 docs_view = csp_override(
@@ -51,9 +56,10 @@ docs_view = csp_override(
 
 urlpatterns = [
     path("statistics/", StatisticsView.as_view(), name="statistics"),
+    path("donor-mapping/", DonorMappingView.as_view(), name="donor-mapping"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", TokenObtainView.as_view(), name="token"),
     *router.urls,
 ]
 
@@ -61,7 +67,8 @@ urlpatterns = [
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """Any other path under /api/v1/ answers in JSON, as the API does."""
-    return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    body = {"status": 404, "code": "not_found", "detail": gettext("Not found.")}
+    return JsonResponse(body, status=404)  # the one error shape (tatracker.drf)
 
 
 not_found.login_required = False

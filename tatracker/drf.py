@@ -1,26 +1,119 @@
-"""REST framework glue: pagination, role permissions, error responses and the one
-exception handler."""
+"""REST framework glue: pagination, role permissions, optimistic locking, error
+responses and the one exception handler."""
+
+import csv
+import hashlib
+import io
+import json
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework import renderers, serializers, status
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+)
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.permissions import has_role, is_secretariat
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (`page_size` up to 500); a page or size that is not a whole
+    number in range is a 400 naming it; a page past the last is a 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        return self._whole_number(raw, self.page_size_query_param, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        return self._whole_number(raw, self.page_query_param, None)
+
+    @staticmethod
+    def _whole_number(raw: str, name: str, maximum: int | None) -> int:
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 0
+        if number < 1 or (maximum is not None and number > maximum):
+            message = (
+                # Translators: %(maximum)s is the largest page size, e.g. 500.
+                gettext("A whole number from 1 to %(maximum)s.") % {"maximum": maximum}
+                if maximum
+                else gettext("A whole number from 1.")
+            )
+            raise serializers.ValidationError({name: [message]})
+        return number
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """text/csv, asked with `Accept: text/csv` or `?format=csv`, where a list offers
+    it (CSVListMixin streams the rows itself). Anything else that reaches this
+    renderer, an error, is written as `key,value` rows."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["key", "value"])
+        for key, value in (data or {}).items():
+            writer.writerow(
+                [key, value if isinstance(value, str) else json.dumps(value)]
+            )
+        return buffer.getvalue().encode()
+
+
+class CSVListMixin:
+    """The list also as CSV: every row the filters select (not one page), with the
+    same tokens and scope as the JSON. A viewset implements `csv(queryset)`,
+    returning the streamed response (needs.exchange.spreadsheets.csv_response,
+    which keeps cells from being read as formulas)."""
+
+    def get_renderers(self):
+        chosen = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            chosen.append(CSVRenderer())
+        return chosen
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != CSVRenderer.format:
+            return super().list(request, *args, **kwargs)
+        return self.csv(self.filter_queryset(self.get_queryset()))
 
 
 class HasRole(BasePermission):
@@ -90,10 +183,17 @@ class PreconditionFailed(APIException):
     default_detail = _("The record changed since you read it.")
     default_code = "precondition_failed"
 
+    def __init__(self, detail=None, code=None, *, extra=None):
+        super().__init__(detail, code)
+        self.extra = extra or {}  # added to the body as they are (not as strings)
+
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = _("Send If-Match with the record's ETag.")
+    default_detail = _(
+        "Send If-Match with the record's ETag (from the GET that you edit) so that "
+        "a stale edit cannot overwrite someone else's."
+    )
     default_code = "precondition_required"
 
 
@@ -103,45 +203,278 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(OpenApiTypes.OBJECT, description=description)
+LOCKED_ACTIONS = frozenset({"update", "partial_update", "destroy"})
+
+
+class OptimisticLockingMixin:
+    """Optimistic locking: an `ETag` on every read of one record (304 for a matching
+    `If-None-Match`), and `If-Match` required to change or delete it: 428 without,
+    412 with the current record when the record changed since.
+
+    The ETag is a digest of the record as the reader sees it (nested items, events
+    and links included), so nothing needs a version column, and a change made
+    through any door (pages, admin, another service) changes it. The row is locked
+    (SELECT … FOR UPDATE) before it is read for the check, so two writers holding
+    the same ETag cannot both pass it. A viewset with a version of its own
+    overrides `etag_of`.
+    """
+
+    def etag_of(self, instance, data=None) -> str:
+        """The record's ETag; `data`, when given, is its representation."""
+        if data is None:
+            data = self.get_serializer(instance).data
+        return representation_etag(data)
+
+    def get_object(self):
+        if self.action in LOCKED_ACTIONS:
+            self._lock_row()
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            self.check_write_allowed(instance)  # 403 comes before 428 and 412
+        if self.action in LOCKED_ACTIONS:
+            self.check_precondition(instance)
+        return instance
+
+    def check_write_allowed(self, instance) -> None:
+        """Refuse (PermissionDenied) a write the user may not make to `instance`."""
+
+    def _lock_row(self):
+        """Lock the addressed row until the write's transaction ends."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        try:
+            rows = model._default_manager.select_for_update().filter(
+                **{self.lookup_field: self.kwargs[lookup]}
+            )
+            list(rows.values_list("pk", flat=True))
+        except (TypeError, ValueError, DjangoValidationError):
+            return  # not an id at all: get_object() answers 404
+
+    def check_precondition(self, instance) -> None:
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        if not etag_matches(header, self.etag_of(instance)):
+            raise self.stale(instance)
+
+    def representation(self, instance) -> dict:
+        """The record as a reader gets it."""
+        return self.get_serializer(instance).data
+
+    def stale(self, instance, **extra) -> "PreconditionFailed":
+        """412, with the record as it is now and its ETag."""
+        data = self.representation(instance)
+        return PreconditionFailed(
+            gettext(
+                "The record changed since you read it: here it is now, with its "
+                "new ETag."
+            ),
+            extra={"etag": self.etag_of(instance, data), "current": data, **extra},
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return self.respond_with_etag(instance, self.get_serializer(instance).data)
+
+    def respond_with_etag(self, instance, data, status_code=status.HTTP_200_OK):
+        """The record with its ETag; 304 for a GET whose If-None-Match holds it."""
+        tag = self.etag_of(instance, data)
+        if self.request.method in SAFE_METHODS and tag in parse_etags(
+            self.request.headers.get("If-None-Match", "")
+        ):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(data, status=status_code)
+        response["ETag"] = tag
+        return response
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            response = super().update(request, *args, **kwargs)
+        response["ETag"] = self.etag_of(None, response.data)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.has_header("ETag"):
+            # The representation, hence its ETag, depends on who reads it.
+            patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response
+
+
+def etag_matches(header: str, current: str) -> bool:
+    """Whether an If-Match header names `current` (or is `*`)."""
+    sent = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in sent or current in sent
+
+
+def representation_etag(data) -> str:
+    """A strong ETag: the digest of a record's representation."""
+    text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+NON_FIELD = "non_field_errors"  # messages about the request as a whole
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error of the API has this shape, whatever its status."""
+
+    status = serializers.IntegerField(help_text=_("The HTTP status, repeated."))
+    code = serializers.CharField(
+        help_text=_(
+            "What went wrong, for programs: invalid, parse_error, "
+            "unsupported_media_type, not_authenticated, authentication_failed, "
+            "permission_denied, not_found, method_not_allowed, not_acceptable, "
+            "conflict, precondition_failed, precondition_required, throttled."
+        )
+    )
+    detail = serializers.CharField(help_text=_("What went wrong, for people."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_(
+            "400 for invalid values only: the messages for each field by its name "
+            "(`items.0.rank` inside a list); messages about the request as a whole "
+            "under `non_field_errors`."
+        ),
+    )
+    retry_after = serializers.IntegerField(
+        required=False, help_text=_("429 only: seconds to wait (also Retry-After).")
+    )
+    etag = serializers.CharField(
+        required=False, help_text=_("412 only: the record's ETag now.")
+    )
+    current = serializers.DictField(
+        required=False, help_text=_("412 only: the record as it is now.")
+    )
+    current_version = serializers.IntegerField(
+        required=False, help_text=_("412 on a need only: its version now.")
+    )
+    changes = serializers.DictField(
+        child=serializers.DictField(),
+        required=False,
+        help_text=_(
+            '412 on a need only: {field: {"yours": …, "now": …}} for each field '
+            "changed since the version you edited."
+        ),
+    )
+
+
+def _error(description) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 ERROR_RESPONSES = {
-    400: _error('Field-level messages: {"field": ["message", …]}'),
-    401: _error("Not authenticated."),
-    403: _error('Authenticated but not allowed: {"detail": …}.'),
-    404: _error("No such record among those you may see."),
+    400: _error(
+        _(
+            "Invalid: a value in `fields` by its name; a malformed or unknown query "
+            "parameter by its name; a control character anywhere in the request."
+        )
+    ),
+    401: _error(_("No credentials, or invalid or expired ones (WWW-Authenticate).")),
+    403: _error(_("Authenticated, but not allowed to do this.")),
+    404: _error(_("No such record among those you may see (or no such page).")),
+    429: _error(_("Too many requests: wait for Retry-After seconds.")),
 }
 WRITE_ERROR_RESPONSES = {
     **ERROR_RESPONSES,
-    409: _error("Conflicts with other records (e.g. a review that still has needs)."),
-    412: _error("Stale edit: the record changed since the ETag you sent."),
-    428: _error("If-Match (or `version`) is required."),
+    409: _error(
+        _("Conflicts with other records (e.g. a review that still has needs).")
+    ),
+    412: _error(
+        _(
+            "Stale: the record changed since the ETag you sent; `current` is the "
+            "record now, `etag` its ETag. Nothing was changed."
+        )
+    ),
+    428: _error(_("If-Match is required (on a need, or `version` in the body).")),
 }
 
 
-def exception_handler(exc, context):
-    """Django ValidationError from a model or service becomes HTTP 400; Django's
-    PermissionDenied from a service becomes 403 with the service's message; a protected
-    deletion or a database integrity race becomes 409; the rest as REST framework
-    does it."""
+def field_messages(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Validation messages by field path: nested ones as `items.0.rank`, messages
+    about the whole (`__all__` from Django, `non_field_errors` from REST framework)
+    under NON_FIELD."""
+    if isinstance(detail, dict):
+        messages: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = NON_FIELD if key in {"__all__", NON_FIELD} else str(key)
+            path = f"{prefix}.{name}" if prefix else name
+            for field, texts in field_messages(value, path).items():
+                messages.setdefault(field, []).extend(texts)
+        return messages
+    if isinstance(detail, list) and any(isinstance(d, (dict, list)) for d in detail):
+        messages = {}
+        for index, value in enumerate(detail):
+            path = f"{prefix}.{index}" if prefix else str(index)
+            for field, texts in field_messages(value, path).items():
+                messages.setdefault(field, []).extend(texts)
+        return messages
+    texts = detail if isinstance(detail, list) else [detail]
+    return {prefix or NON_FIELD: [str(text) for text in texts]}
+
+
+def error_body(status_code: int, code: str, detail: str, **extra) -> dict:
+    """The one error shape (ErrorSerializer)."""
+    return {"status": status_code, "code": code, "detail": str(detail), **extra}
+
+
+def _django_to_rest_framework(exc):
+    if isinstance(exc, Http404):
+        return NotFound(*exc.args)
     if isinstance(exc, DjangoPermissionDenied):
-        exc = PermissionDenied(str(exc) or None)
-    elif isinstance(exc, DjangoValidationError):
+        return PermissionDenied(str(exc) or None)
+    if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict
             if hasattr(exc, "error_dict")
-            else {"non_field_errors": exc.messages}
+            else {NON_FIELD: exc.messages}
         )
-        exc = serializers.ValidationError(detail=detail)
-    elif isinstance(exc, (ProtectedError, RestrictedError)):
-        exc = Conflict(
+        return serializers.ValidationError(detail=detail)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Conflict(
             gettext(
                 "Other records depend on this one (for instance its needs); "
                 "remove or move them first."
             )
         )
-    elif isinstance(exc, IntegrityError):
-        exc = Conflict()
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, IntegrityError):
+        return Conflict()
+    return exc
+
+
+def exception_handler(exc, context):
+    """Every error in the one shape (ErrorSerializer). Django's ValidationError from a
+    model or service becomes 400, its PermissionDenied 403 with the service's
+    message; a protected deletion or a database integrity race becomes 409; the rest
+    keep REST framework's status and headers (WWW-Authenticate, Retry-After)."""
+    exc = _django_to_rest_framework(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, serializers.ValidationError):
+        fields = field_messages(exc.detail)
+        response.data = error_body(
+            response.status_code,
+            "invalid",
+            gettext("Some values are not valid; see `fields`."),
+            fields=fields,
+        )
+        return response
+    detail = exc.detail if isinstance(exc, APIException) else response.data
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    extra = {}
+    if isinstance(exc, Throttled) and exc.wait is not None:
+        extra["retry_after"] = math.ceil(exc.wait)
+    if isinstance(exc, PreconditionFailed):
+        extra |= exc.extra
+    if isinstance(detail, dict):  # an exception raised with a dict of its own
+        extra = {k: v for k, v in detail.items() if k != "detail"} | extra
+        detail = detail.get("detail", "")
+    response.data = error_body(response.status_code, str(code), detail, **extra)
+    return response

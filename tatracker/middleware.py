@@ -55,8 +55,9 @@ class ControlCharacterMiddleware:
         with translation.override(translation.get_language_from_request(request)):
             problem = str(problem)
         if request.path_info.startswith(API_PREFIX):
-            # The API's one error shape (tatracker/drf.py).
-            return JsonResponse({"detail": problem}, status=400)
+            # The API's one error shape (tatracker.drf.ErrorSerializer).
+            body = {"status": 400, "code": "invalid", "detail": problem}
+            return JsonResponse(body, status=400)
         return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
 
 

@@ -4,7 +4,9 @@ Environment variables (see `.env.example`):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
     SECURE_SSL_REDIRECT, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL, TATRACKER_REQUIRE_2FA,
-    METRICS_TOKEN, LOG_FORMAT, REQUEST_LOG_LEVEL.
+    METRICS_TOKEN, LOG_FORMAT, REQUEST_LOG_LEVEL, CACHE_URL, TRUSTED_PROXIES,
+    API_TOKEN_DAYS, API_RATE_ANON, API_RATE_USER, API_TOKEN_FAILURES_ACCOUNT_ADDRESS,
+    API_TOKEN_FAILURES_ADDRESS, API_TOKEN_FAILURES_ACCOUNT.
 """
 
 import datetime
@@ -40,6 +42,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     )
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -61,6 +73,28 @@ def database_config(url: str) -> dict:
             f"got {url.split(':')[0]!r}."
         )
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+
+
+def cache_config(url: str) -> dict:
+    """A CACHES entry: memory of this process when `url` is empty; redis://… (or
+    rediss://…) for Redis; db://<table> for a table (`manage.py createcachetable`).
+    The API's rate limits are counted here: with several processes, one count needs
+    a shared cache."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    if url.startswith("db://") and len(url) > len("db://"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": url.removeprefix("db://"),
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss:// or db://, got {url!r}."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -89,7 +123,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -171,6 +204,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: a new password revokes the user's API tokens.
+    {"NAME": "reviews.authentication.RevokeApiTokensOnPasswordChange"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -191,6 +226,23 @@ TATRACKER_REQUIRE_2FA = env_bool("TATRACKER_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "tatracker"
 OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code in a row
 OTP_STATIC_THROTTLE_FACTOR = 1
+
+# The client's address behind TRUSTED_PROXIES reverse proxies (X-Forwarded-For):
+# the same function for axes and for the API's rate limits.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "tatracker.throttling.client_address"
+# The API's token endpoint counts its own failures (tatracker.throttling): five for
+# one account at one address stop that pair only, so that one integration's mistakes
+# do not shut out everyone behind the same address; more failures stop an address
+# (guessing across accounts) or an account (guessing from many addresses). Answered
+# 429 with Retry-After.
+AXES_WHITELIST_CALLABLE = "tatracker.throttling.is_api_token_request"
+API_TOKEN_FAILURE_LIMITS = {
+    "account_address": env_int("API_TOKEN_FAILURES_ACCOUNT_ADDRESS", 5),
+    "address": env_int("API_TOKEN_FAILURES_ADDRESS", 20),
+    "account": env_int("API_TOKEN_FAILURES_ACCOUNT", 20),
+}
+API_TOKEN_FAILURE_WINDOW = AXES_COOLOFF_TIME
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -214,6 +266,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Cache: the API's rate limits and the token endpoint's failure counts.
+# ---------------------------------------------------------------------------
+CACHES = {"default": cache_config(env_str("CACHE_URL"))}
 
 # ---------------------------------------------------------------------------
 # Static files: served by the app itself (whitenoise), no CDN.
@@ -289,21 +346,42 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tatracker@localhost")
 # REST framework and OpenAPI
 # ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class first: its challenge makes "no or bad credentials" a 401 with
+    # WWW-Authenticate (REST framework asks only the first class for one).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reviews.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies are JSON only: one body format for clients generated from the
+    # schema (the browsable API still renders for people reading it).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Unknown, empty or malformed query parameters are 400 (tatracker.filters).
     "DEFAULT_FILTER_BACKENDS": [
+        "tatracker.filters.KnownParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "tatracker.filters.SearchFilter",
+        "tatracker.filters.OrderingFilter",
     ],
+    # Rate limits per address without credentials, per user with; 429 + Retry-After.
+    # Counted in the default cache: set CACHE_URL for one count across processes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tatracker.throttling.AnonRateThrottle",
+        "tatracker.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_RATE_ANON", "60/minute"),
+        "user": env_str("API_RATE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "tatracker.drf.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "tatracker.schema.AutoSchema",
     "EXCEPTION_HANDLER": "tatracker.drf.exception_handler",
 }
+# API tokens expire this many days after they are made (POST /api/v1/token/).
+API_TOKEN_TTL = datetime.timedelta(days=env_int("API_TOKEN_DAYS", 30))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
@@ -17,6 +18,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the project's reference data once into the test database."""
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counts (tatracker.throttling) start from zero in every test."""
+    cache.clear()
 
 
 @pytest.fixture

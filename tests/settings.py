@@ -17,3 +17,10 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 # The second factor is tested where it is switched on (tests/reviews/test_mfa.py);
 # elsewhere users are logged in with force_login or the password form alone.
 TATRACKER_REQUIRE_2FA = False
+
+# No API rate limits in the suite (many requests per test as one client); the
+# throttle tests set rates of their own.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None},
+}

@@ -60,7 +60,9 @@ def test_under_the_api_the_answer_is_the_apis_error_shape():
     assert response.status_code == 400
     assert response["Content-Type"] == JSON
     assert json.loads(response.content) == {
-        "detail": "A query parameter contains a control character (such as NUL)."
+        "status": 400,
+        "code": "invalid",
+        "detail": "A query parameter contains a control character (such as NUL).",
     }
 
 

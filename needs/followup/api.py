@@ -3,12 +3,22 @@
 Viewsets load through `visible_to(user)` and write through the follow-up services.
 """
 
-from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
+from functools import partial
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from needs.exchange.spreadsheets import csv_response, matrix_rows, need_rows
+from needs.filtersets import NeedFilterSet
 from needs.followup import selectors, services
 from needs.followup.filtersets import (
     ActionPlanFilterSet,
@@ -24,10 +34,21 @@ from needs.followup.serializers import (
     LinkSerializer,
 )
 from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp
-from tatracker.drf import HasRole, SecretariatWritesOthersRead, ServiceWritesMixin
+from needs.permissions import can_edit_plan, can_see_description
+from needs.serializers import NeedSerializer
+from tatracker.drf import (
+    ERROR_RESPONSES,
+    CSVListMixin,
+    CSVRenderer,
+    HasRole,
+    OptimisticLockingMixin,
+    SecretariatWritesOthersRead,
+    ServiceWritesMixin,
+)
+from tatracker.filters import check_query_parameters
 
 
-class DonorViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class DonorViewSet(OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     """Donors and partners (paragraph 78); the secretariat keeps them."""
 
     queryset = Donor.objects.select_related("home_country")
@@ -45,7 +66,9 @@ class DonorViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         services.donor_delete(donor=donor, user=user)
 
 
-class AssistanceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class AssistanceViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """Assistance that serves States you may see, with the needs it addresses."""
 
     serializer_class = AssistanceSerializer
@@ -86,7 +109,9 @@ class AssistanceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         return Response(LinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
-class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class ActionPlanViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """Prioritized action plans, kept by the secretariat and the focal points."""
 
     serializer_class = ActionPlanSerializer
@@ -109,6 +134,10 @@ class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     separate_fields = ("items",)
 
+    def check_write_allowed(self, plan) -> None:
+        if not can_edit_plan(self.request.user, plan.state_id):
+            raise PermissionDenied(_("You cannot change this State's action plans."))
+
     def save_through(self, plan, *, user, items):
         return services.action_plan_save(plan=plan, items=items, user=user)
 
@@ -116,7 +145,9 @@ class ActionPlanViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         services.action_plan_delete(plan=plan, user=user)
 
 
-class FollowUpViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class FollowUpViewSet(
+    OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet
+):
     """The follow-up of concluded reviews: letter, reply, events, next step."""
 
     serializer_class = FollowUpSerializer
@@ -143,3 +174,107 @@ class FollowUpViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     def delete_through(self, follow_up, *, user):
         services.follow_up_delete(follow_up=follow_up, user=user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            (200, "application/json"): NeedSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERROR_RESPONSES,
+        },
+    )
+)
+class UnmetNeedViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Needs that no assistance addresses yet, among those you may see: the list for
+    donors and partners, with the needs' filters (any role)."""
+
+    serializer_class = NeedSerializer
+    permission_classes = [HasRole]
+    filterset_class = NeedFilterSet
+    ordering = None  # the note's order (selectors.unmet_needs)
+
+    def get_queryset(self):
+        return selectors.unmet_needs(user=self.request.user).select_related("proposal")
+
+    def csv(self, queryset):
+        shows = partial(can_see_description, self.request.user)
+        rows = need_rows(queryset, shows_description=shows)
+        return csv_response("unmet-needs.csv", rows)
+
+
+class DonorMappingCellSerializer(serializers.Serializer):
+    in_part = serializers.IntegerField(
+        source="in-part", default=0, help_text=_("Needs addressed in part.")
+    )
+    in_full = serializers.IntegerField(
+        source="in-full", default=0, help_text=_("Needs addressed in full.")
+    )
+
+
+class DonorMappingColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class DonorMappingRowSerializer(serializers.Serializer):
+    donor = serializers.CharField()
+    cells = serializers.DictField(
+        child=DonorMappingCellSerializer(), help_text=_("Column key -> needs.")
+    )
+
+
+class DonorMappingSerializer(serializers.Serializer):
+    """Donors against one dimension of the needs (`by`): how many distinct needs you
+    may see each addresses, in part and in full."""
+
+    dimension = serializers.ChoiceField(choices=list(selectors.MAPPING_DIMENSIONS))
+    columns = DonorMappingColumnSerializer(many=True)
+    rows = DonorMappingRowSerializer(many=True)
+
+
+class DonorMappingView(APIView):
+    """Donor mapping: donors against need types, articles, regional groups or
+    States (`by`), as JSON or CSV (`Accept: text/csv` or `format=csv`)."""
+
+    permission_classes = [HasRole]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        operation_id="donor_mapping",
+        parameters=[
+            OpenApiParameter(
+                "by",
+                OpenApiTypes.STR,
+                enum=list(selectors.MAPPING_DIMENSIONS),
+                description=_("The dimension (default: type)."),
+            )
+        ],
+        responses={
+            (200, "application/json"): DonorMappingSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request):
+        check_query_parameters(request, {"by"})
+        dimension = request.query_params.get("by", "type")
+        if dimension not in selectors.MAPPING_DIMENSIONS:
+            raise ValidationError(
+                {
+                    "by": [
+                        # Translators: %(choices)s lists values, e.g. "type, article".
+                        _("One of: %(choices)s.")
+                        % {"choices": ", ".join(selectors.MAPPING_DIMENSIONS)}
+                    ]
+                }
+            )
+        matrix = selectors.donor_matrix(user=request.user, dimension=dimension)
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
+        data = {
+            "dimension": matrix.dimension,
+            "columns": [{"key": k, "label": label} for k, label in matrix.columns],
+            "rows": matrix.rows,
+        }
+        return Response(DonorMappingSerializer(data).data)

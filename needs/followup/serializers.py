@@ -4,6 +4,7 @@ Input shapes only: no saves and no permission logic (the services do both)."""
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from needs.models import (
@@ -29,13 +30,15 @@ class VisibleNeeds(serializers.PrimaryKeyRelatedField):
 
 
 class DonorSerializer(FullCleanMixin, serializers.ModelSerializer):
-    """A donor or partner; a bilateral one has a home country."""
+    """A donor or partner (paragraph 78); the secretariat keeps them. Names are
+    unique. A bilateral donor has a home country (400 without one)."""
 
     home_country = serializers.SlugRelatedField(
         slug_field="code",
         queryset=StateParty.objects.all(),
         allow_null=True,
         required=False,
+        help_text=_("The donor's State, by code; required when `kind` is bilateral."),
     )
 
     class Meta:
@@ -45,6 +48,9 @@ class DonorSerializer(FullCleanMixin, serializers.ModelSerializer):
 
 
 class LinkSerializer(serializers.ModelSerializer):
+    """That the assistance addresses a need, in part or in full; the need's coverage
+    follows from its links unless the secretariat has decided it."""
+
     need = VisibleNeeds()
 
     class Meta:
@@ -52,9 +58,20 @@ class LinkSerializer(serializers.ModelSerializer):
         fields = ["need", "coverage", "note"]
 
 
+class AddressedNeedSerializer(serializers.Serializer):
+    """A need the assistance addresses; `note` is null where its description is
+    withheld from you."""
+
+    need = serializers.IntegerField()
+    coverage = serializers.ChoiceField(choices=AssistanceNeed.Coverage.choices)
+    note = serializers.CharField(allow_null=True, allow_blank=True)
+
+
 class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
     """A technical assistance project or activity; `needs` lists the needs it addresses
-    that you may see."""
+    that you may see. It serves at least one State (`beneficiaries`); national
+    assistance serves exactly one. `notes` are the secretariat's: null for roles
+    that may not read them."""
 
     donors = serializers.PrimaryKeyRelatedField(
         queryset=Donor.objects.all(), many=True, required=False
@@ -63,6 +80,8 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
         slug_field="code", queryset=StateParty.objects.all(), many=True
     )
     needs = serializers.SerializerMethodField()
+    # Null for whoever may not read the secretariat's notes; null on input is empty.
+    notes = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
     class Meta:
         model = Assistance
@@ -85,6 +104,8 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
         validators = []
 
     def validate(self, attrs):
+        if "notes" in attrs and attrs["notes"] is None:
+            attrs["notes"] = ""
         attrs = super().validate(attrs)
         beneficiaries = attrs.get("beneficiaries")
         modality = attrs.get("modality", getattr(self.instance, "modality", None))
@@ -106,7 +127,8 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
             )
         return attrs
 
-    def get_needs(self, assistance) -> list[dict]:
+    @extend_schema_field(AddressedNeedSerializer(many=True))
+    def get_needs(self, assistance):
         """The needs it addresses, among those you may see (the viewset prefetches
         them); a link's note is null where the need's description is withheld."""
         return [
@@ -127,6 +149,10 @@ class AssistanceSerializer(FullCleanMixin, serializers.ModelSerializer):
 
 
 class ActionPlanItemSerializer(serializers.ModelSerializer):
+    """One ranked entry of a plan: needs of the plan's State, who acts, by when, to
+    what end. An item integrated into programming (`integration` other than
+    `none`) needs `integration_reference` (400 without)."""
+
     needs = VisibleNeeds(many=True, required=False)
 
     class Meta:
@@ -166,7 +192,9 @@ class PlanStateField(serializers.SlugRelatedField):
 
 
 class ActionPlanSerializer(FullCleanMixin, serializers.ModelSerializer):
-    """A State's prioritized action plan; `items` replaces its items when given."""
+    """A State's prioritized action plan; `items` replaces its items when given. An
+    adopted plan has `adopted_on`, which cannot precede `started_on`. A focal point
+    keeps their own State's plans; the secretariat every State's."""
 
     state = PlanStateField()
     items = ActionPlanItemSerializer(many=True, required=False)
@@ -206,11 +234,16 @@ class VisibleReviews(serializers.PrimaryKeyRelatedField):
 
 
 class FollowUpSerializer(FullCleanMixin, serializers.ModelSerializer):
-    """The follow-up of a concluded review; `events` replaces its events when given."""
+    """The follow-up of a concluded review; `events` replaces its events when given.
+    A reply needs the letter first and cannot precede it; a `next_step_due` needs a
+    `next_step`. `responsible` is who made the record (null once that account is
+    gone)."""
 
     review = VisibleReviews()
     state = serializers.CharField(source="review.state.code", read_only=True)
-    responsible = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    responsible = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     events = FollowUpEventSerializer(many=True, required=False)
 
     class Meta:

@@ -4,11 +4,16 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from needs.models import Need
 from needs.reports.forms import StatisticsFilterForm
+from tatracker.drf import ERROR_RESPONSES
+from tatracker.filters import check_query_parameters
 
 EVERYONE = _("Anyone may use it, without an account.")
 SECRETARIAT_ONLY = _(
@@ -82,6 +87,89 @@ DESCRIPTION = _(
 )
 
 
+def _counts(help_text):
+    return serializers.DictField(child=serializers.IntegerField(), help_text=help_text)
+
+
+def _counts_by(help_text):
+    return serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text=help_text,
+    )
+
+
+class ArticleStatisticsSerializer(serializers.Serializer):
+    """One article: the note's table for it."""
+
+    article = serializers.IntegerField()
+    title = serializers.CharField()
+    section = serializers.CharField(allow_blank=True)
+    subsection = serializers.CharField(allow_blank=True)
+    states = serializers.IntegerField(help_text=_("States with needs here."))
+    needs = serializers.IntegerField()
+    by_type = _counts(_("Type slug -> States, largest first."))
+    coverage = _counts(_("Coverage -> needs."))
+    states_by_needs_count = _counts(_('"1" -> States with one need, and so on.'))
+
+
+class ChapterStatisticsSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    states = serializers.IntegerField()
+    needs = serializers.IntegerField()
+    states_by_region = _counts(
+        _("Regional group slug -> States; empty when withheld from your role.")
+    )
+    needs_by_type = _counts(_("Type slug -> needs."))
+    articles = ArticleStatisticsSerializer(many=True)
+    coverage = _counts(_("Coverage -> needs."))
+
+
+class CoverageStatisticsSerializer(serializers.Serializer):
+    overall = _counts(_("Coverage -> needs."))
+    by_chapter = _counts_by(_("Chapter -> coverage -> needs."))
+    by_type = _counts_by(_("Type slug -> coverage -> needs."))
+    by_region = _counts_by(
+        _("Regional group -> coverage -> needs; empty when withheld from your role.")
+    )
+
+
+class StatisticsFiltersSerializer(serializers.Serializer):
+    """The filters the document was computed with (only those given)."""
+
+    cycle = serializers.IntegerField(required=False)
+    review_year = serializers.IntegerField(required=False)
+    regional_group = serializers.CharField(required=False)
+    chapter = serializers.CharField(required=False)
+    article = serializers.IntegerField(required=False)
+    need_type = serializers.CharField(required=False)
+    coverage = serializers.ChoiceField(choices=Need.Coverage.choices, required=False)
+    as_of = serializers.DateField(required=False)
+
+
+class StatisticsDocumentSerializer(serializers.Serializer):
+    """The statistics document (needs.reports.statistics.StatisticsDocument)."""
+
+    filters = StatisticsFiltersSerializer()
+    states_reviewed = serializers.IntegerField()
+    reviews = serializers.IntegerField()
+    reviews_completed = serializers.IntegerField()
+    states_reviewed_by_region = _counts(_("Regional group slug -> States reviewed."))
+    states_with_needs = serializers.IntegerField()
+    needs = serializers.IntegerField()
+    needs_by_type = _counts(_("Type slug -> needs."))
+    states_by_type = _counts(_("Type slug -> States."))
+    states_by_region = _counts(
+        _("Regional group slug -> States with needs; empty when withheld.")
+    )
+    chapters = serializers.DictField(
+        child=ChapterStatisticsSerializer(), help_text=_("Chapter number -> chapter.")
+    )
+    states_by_needs_count = _counts_by(
+        _('Chapter -> "1" -> States with one need, and so on.')
+    )
+    coverage = CoverageStatisticsSerializer()
+
+
 class StatisticsView(APIView):
     """The statistics document; the same as `manage.py statistics --format json`."""
 
@@ -91,14 +179,12 @@ class StatisticsView(APIView):
         description=DESCRIPTION,
         parameters=STATISTICS_PARAMETERS,
         responses={
-            200: OpenApiResponse(
-                OpenApiTypes.OBJECT, description=_("Statistics document")
-            ),
+            200: StatisticsDocumentSerializer,
             400: OpenApiResponse(
-                OpenApiTypes.OBJECT,
+                ERROR_RESPONSES[400].response,
                 description=_(
-                    'Field-level messages: {"field": ["message", …]}. An invalid '
-                    "value, or a filter your role may not use: "
+                    "An invalid, empty or unknown parameter, or a filter your role "
+                    "may not use, named in `fields`: "
                     '{"regional_group": ["The regional group filter is for the '
                     'secretariat. …"]}.'
                 ),
@@ -106,7 +192,8 @@ class StatisticsView(APIView):
         },
     )
     def get(self, request):
+        check_query_parameters(request, {p.name for p in STATISTICS_PARAMETERS})
         form = StatisticsFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
-            return Response(form.errors, status=400)
+            raise ValidationError({k: list(v) for k, v in form.errors.items()})
         return Response(form.document().as_dict())

@@ -63,7 +63,7 @@ def test_bad_input_gets_a_field_message(
         "/api/v1/needs/", new_need(own_review, **values), format="json"
     )
     assert response.status_code == 400
-    assert message in " ".join(response.json()[field])
+    assert message in " ".join(response.json()["fields"][field])
     assert not Need.objects.exists()
 
 
@@ -82,7 +82,7 @@ def test_need_of_another_state_is_refused_with_the_rule(focal_point, other_revie
         "/api/v1/needs/", new_need(other_review), format="json"
     )
     assert response.status_code == 400
-    assert "own State only" in response.json()["review"][0]
+    assert "own State only" in response.json()["fields"]["review"][0]
     assert not Need.objects.exists()
 
 
@@ -160,10 +160,18 @@ def test_focal_point_delete_of_an_accepted_need_asks_for_withdrawal(
     focal_point, own_review
 ):
     need = NeedFactory(review=own_review)
-    response = api(focal_point).delete(f"/api/v1/needs/{need.pk}/")
+    client = api(focal_point)
+    assert client.delete(f"/api/v1/needs/{need.pk}/").status_code == 428
+    stale = client.delete(f"/api/v1/needs/{need.pk}/", HTTP_IF_MATCH='"need-1-v0"')
+    assert stale.status_code == 412
+    need.refresh_from_db()
+    assert not need.withdrawal_requested
+    tag = client.get(f"/api/v1/needs/{need.pk}/")["ETag"]
+    response = client.delete(f"/api/v1/needs/{need.pk}/", HTTP_IF_MATCH=tag)
     assert response.status_code == 202
     need.refresh_from_db()
     assert need.withdrawal_requested
+    assert response["ETag"] == f'"need-{need.pk}-v{need.version}"'
 
 
 def test_workflow_over_the_api(focal_point, secretariat, own_review):
@@ -176,7 +184,7 @@ def test_workflow_over_the_api(focal_point, secretariat, own_review):
     assert refused.status_code == 403
     no_comment = api(secretariat).post(f"/api/v1/reviews/{own_review.pk}/return/", {})
     assert no_comment.status_code == 400
-    assert "comment" in no_comment.json()
+    assert "comment" in no_comment.json()["fields"]
     accepted = api(secretariat).post(f"/api/v1/reviews/{own_review.pk}/accept/")
     assert accepted.json()["needs"] == 1
     assert Need.objects.get().status == "accepted"
@@ -184,7 +192,9 @@ def test_workflow_over_the_api(focal_point, secretariat, own_review):
 
 def test_deleting_a_review_with_needs_is_a_409_not_a_500(secretariat):
     need = NeedFactory()
-    response = api(secretariat).delete(f"/api/v1/reviews/{need.review.pk}/")
+    url = f"/api/v1/reviews/{need.review.pk}/"
+    tag = api(secretariat).get(url)["ETag"]
+    response = api(secretariat).delete(url, HTTP_IF_MATCH=tag)
     assert response.status_code == 409
 
 
@@ -241,7 +251,7 @@ def test_state_filter_and_unknown_values(secretariat, spread):
     assert [n["id"] for n in response.json()["results"]] == [spread["asian_46"].pk]
     bad = api(secretariat).get("/api/v1/needs/", {"article": "x", "coverage": "maybe"})
     assert bad.status_code == 400
-    assert set(bad.json()) == {"article", "coverage"}
+    assert set(bad.json()["fields"]) == {"article", "coverage"}
 
 
 def test_pagination_and_ordering(secretariat):

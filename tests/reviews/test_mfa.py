@@ -9,8 +9,10 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from reviews import mfa
+from reviews.models import ApiToken
 from reviews.permissions import can_issue_api_token
 from reviews.services import second_factor_enrol
 from tests.factories import UserFactory
@@ -257,3 +259,30 @@ def test_api_tokens_only_after_the_second_factor(client, secretariat, focal_poin
     assert not can_issue_api_token(focal_point)
     other = UserFactory(username="no-role")
     assert can_issue_api_token(other)
+
+
+def test_the_token_endpoint_asks_the_secretariat_for_its_code(secretariat):
+    # given an enrolled secretariat account
+    key, recovery = _enrolled(secretariat)
+    TOTPDevice.objects.filter(user=secretariat).update(last_t=-1)
+    api = APIClient()
+    credentials = {"username": secretariat.username, "password": PASSWORD}
+
+    # a password alone gets no token, and the field says why
+    refused = api.post("/api/v1/token/", credentials, format="json")
+    assert refused.status_code == 400
+    assert "code" in refused.json()["fields"]
+    wrong = api.post("/api/v1/token/", credentials | {"code": "000000"}, format="json")
+    assert wrong.status_code == 400
+    assert not ApiToken.objects.filter(user=secretariat).exists()
+
+    # the authenticator's code, or a recovery code, gets one
+    issued = api.post(
+        "/api/v1/token/", credentials | {"code": _code(key)}, format="json"
+    )
+    assert issued.status_code == 201
+    again = api.post(
+        "/api/v1/token/", credentials | {"code": recovery[0]}, format="json"
+    )
+    assert again.status_code == 201
+    assert ApiToken.objects.filter(user=secretariat).count() == 2

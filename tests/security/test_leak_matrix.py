@@ -168,6 +168,8 @@ KINDS = {
     "api/v1/articles/<number>/": "article",
     "api/v1/need-types/<slug>/": "need-type",
     "api/v1/donors/<pk>/": "donor",
+    # Someone's token (the first): only its user finds it.
+    "api/v1/tokens/<pk>/": "internal",
     "admin/r/<path:content_type_id>/<path:object_id>/": "content-object",
     "admin/<app_label>/": "admin-app",
     "admin/needs/need/": "need",
@@ -190,7 +192,7 @@ KINDS = {
     "admin/reviews/account/": "internal",
     "admin/reviews/handover/": "internal",
     "admin/auth/": "internal",
-    "admin/authtoken/": "internal",
+    "admin/reviews/apitoken/": "internal",
     "admin/axes/": "internal",
     # Two-factor devices (django-otp): administrators remove a lost authenticator.
     "admin/otp_totp/": "internal",
@@ -753,7 +755,7 @@ def _fingerprint() -> tuple:
     quote_name = connection.ops.quote_name
     tables = [
         model._meta.db_table
-        for label in ("needs", "reviews", "auth", "authtoken")
+        for label in ("needs", "reviews", "auth")
         for model in apps.get_app_config(label).get_models()
     ]
     # Table names come from the models, not from a request.

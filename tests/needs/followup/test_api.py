@@ -32,7 +32,10 @@ def test_national_assistance_serves_one_state_in_the_api(secretariat):
         format="json",
     )
     assert response.status_code == 400
-    assert "National assistance serves one State" in response.json()["modality"][0]
+    assert (
+        "National assistance serves one State"
+        in response.json()["fields"]["modality"][0]
+    )
     budget = api.post(
         "/api/v1/assistance/",
         {"title": "x", "beneficiaries": states[:1], "budget": "1000.00"},
