@@ -33,6 +33,7 @@ PALETTE = [
     "#999999",
 ]
 LABEL_WIDTH, BAR_AREA, ROW_HEIGHT, LEGEND_ROW = 80, 520, 20, 18
+PRINT_WIDTH = LABEL_WIDTH + BAR_AREA + 50  # CSS pixels of a chart on paper
 # What the page's stylesheet gives the charts, for a converter that has no stylesheet.
 INLINE_STYLE = (
     "<style>rect.bar{fill:#1f5f8b}"
@@ -161,6 +162,9 @@ def printable_chart(figure: Figure) -> SafeString:
     if not svg.startswith("<svg"):
         return svg
     head, _, rest = svg.partition(">")
+    # The page's charts are as wide as their box (width="100%"); a converter has no
+    # box, so it gets the note's column width.
+    head = head.replace('width="100%"', f'width="{PRINT_WIDTH}"', 1)
     return mark_safe(f"{head}>{INLINE_STYLE}{rest}")  # noqa: S308 (our own markup)
 
 
