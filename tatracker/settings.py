@@ -398,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "AssistanceSourceEnum": "needs.models.Assistance.Source",
         "NeedCoverageEnum": "needs.models.Need.Coverage",
         "LinkCoverageEnum": "needs.models.AssistanceNeed.Coverage",
+        "AssistanceStatusEnum": "needs.models.Assistance.Status",
     },
 }
 

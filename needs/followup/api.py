@@ -204,11 +204,10 @@ class UnmetNeedViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.GenericView
 
 
 class DonorMappingCellSerializer(serializers.Serializer):
+    projects = serializers.IntegerField(help_text=_("The donor's projects here."))
+    in_full = serializers.IntegerField(help_text=_("Needs addressed in full."))
     in_part = serializers.IntegerField(
-        source="in-part", default=0, help_text=_("Needs addressed in part.")
-    )
-    in_full = serializers.IntegerField(
-        source="in-full", default=0, help_text=_("Needs addressed in full.")
+        help_text=_("Needs addressed only in part (none of the projects in full).")
     )
 
 
@@ -218,10 +217,14 @@ class DonorMappingColumnSerializer(serializers.Serializer):
 
 
 class DonorMappingRowSerializer(serializers.Serializer):
-    donor = serializers.CharField()
-    cells = serializers.DictField(
-        child=DonorMappingCellSerializer(), help_text=_("Column key -> needs.")
+    donor = serializers.CharField(
+        help_text=_("The donor's name, or what says no donor is recorded.")
     )
+    recorded = serializers.BooleanField(help_text=_("Whether the donor is recorded."))
+    cells = serializers.DictField(
+        child=DonorMappingCellSerializer(), help_text=_("Column key -> cell.")
+    )
+    total = DonorMappingCellSerializer(help_text=_("Over every column."))
 
 
 class DonorMappingSerializer(serializers.Serializer):
@@ -229,6 +232,10 @@ class DonorMappingSerializer(serializers.Serializer):
     may see each addresses, in part and in full."""
 
     dimension = serializers.ChoiceField(choices=list(selectors.MAPPING_DIMENSIONS))
+    statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=Assistance.Status.choices),
+        help_text=_("The assistance statuses counted."),
+    )
     columns = DonorMappingColumnSerializer(many=True)
     rows = DonorMappingRowSerializer(many=True)
 
@@ -248,7 +255,17 @@ class DonorMappingView(APIView):
                 OpenApiTypes.STR,
                 enum=list(selectors.MAPPING_DIMENSIONS),
                 description=_("The dimension (default: type)."),
-            )
+            ),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                many=True,
+                enum=Assistance.Status.values,
+                description=_(
+                    "Assistance statuses counted (repeat the parameter; default: "
+                    "every status but planned)."
+                ),
+            ),
         ],
         responses={
             (200, "application/json"): DonorMappingSerializer,
@@ -257,7 +274,7 @@ class DonorMappingView(APIView):
         },
     )
     def get(self, request):
-        check_query_parameters(request, {"by"})
+        check_query_parameters(request, {"by", "status"})
         dimension = request.query_params.get("by", "type")
         if dimension not in selectors.MAPPING_DIMENSIONS:
             raise ValidationError(
@@ -269,11 +286,28 @@ class DonorMappingView(APIView):
                     ]
                 }
             )
-        matrix = selectors.donor_matrix(user=request.user, dimension=dimension)
+        statuses = tuple(request.query_params.getlist("status"))
+        unknown = set(statuses) - set(Assistance.Status.values)
+        if unknown:
+            raise ValidationError(
+                {
+                    "status": [
+                        # Translators: %(choices)s lists values, e.g. "type, article".
+                        _("One of: %(choices)s.")
+                        % {"choices": ", ".join(Assistance.Status.values)}
+                    ]
+                }
+            )
+        matrix = selectors.donor_matrix(
+            user=request.user,
+            dimension=dimension,
+            statuses=statuses or selectors.MAPPING_STATUSES,
+        )
         if request.accepted_renderer.format == CSVRenderer.format:
             return csv_response(f"donors-by-{dimension}.csv", matrix_rows(matrix))
         data = {
             "dimension": matrix.dimension,
+            "statuses": list(matrix.statuses),
             "columns": [{"key": k, "label": label} for k, label in matrix.columns],
             "rows": matrix.rows,
         }

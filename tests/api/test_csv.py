@@ -65,7 +65,13 @@ def test_donor_mapping_as_json_and_csv(secretariat, own_review):
     body = client.get("/api/v1/donor-mapping/", {"by": "type"}).json()
     assert body["dimension"] == "type"
     assert body["rows"][0]["donor"] == "Donor A"
-    assert list(body["rows"][0]["cells"].values()) == [{"in_part": 0, "in_full": 1}]
+    cells = list(body["rows"][0]["cells"].values())
+    assert cells == [{"projects": 1, "in_full": 1, "in_part": 0}]
+    assert body["rows"][0]["total"] == {"projects": 1, "in_full": 1, "in_part": 0}
+    planned = client.get("/api/v1/donor-mapping/", {"by": "type", "status": "planned"})
+    assert planned.json()["rows"][0]["total"]["projects"] == 0
+    refused = client.get("/api/v1/donor-mapping/", {"status": "maybe"})
+    assert refused.status_code == 400
     found = rows(client.get("/api/v1/donor-mapping/", {"by": "type", "format": "csv"}))
     assert found[0]["donor"] == "Donor A"
     assert found[0]["needs addressed in full"] == "1"
