@@ -1,7 +1,9 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from needs.exchange.services import note_2013_load
 from reviews.models import Account
@@ -24,6 +26,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _empty_cache():
     """Rate-limit counts (tatracker.throttling) start from zero in every test."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language, whatever an earlier one (a page
+    in French, an e-mail in Arabic) left active in this thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

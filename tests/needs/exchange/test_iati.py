@@ -146,7 +146,12 @@ def test_export_is_valid_against_the_schema_and_parses_back(secretariat, kenya):
     document = etree.fromstring(data)
     assert schema.validate(document), schema.error_log
     assert document.get("version") == "2.03"
-    activity = document.find("iati-activity")
+    # (the courts project: PostgreSQL sorts the undated one first, SQLite last)
+    activity = next(
+        a
+        for a in document.iterfind("iati-activity")
+        if a.findtext("iati-identifier") == "GB-GOV-1-1001"
+    )
     assert [child.tag for child in activity][:3] == [
         "iati-identifier",
         "reporting-org",
