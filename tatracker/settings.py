@@ -62,6 +62,30 @@ def database_config(url: str) -> dict:
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
 
 
+# The database cache table (`createcachetable`; `migrate` creates it, see needs.apps).
+CACHE_TABLE = "tatracker_cache"
+
+
+def cache_config(redis_url: str) -> dict:
+    """Return the CACHES entry: Redis at `redis_url`, else the database's table."""
+    if not redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "REDIS_URL must start with redis://, rediss:// or unix://, "
+            f"got {redis_url.split(':')[0]!r}."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": "tatracker",
+    }
+
+
 # ---------------------------------------------------------------------------
 # Core
 # ---------------------------------------------------------------------------
@@ -145,6 +169,12 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 DATABASES = {"default": database_config(env_str("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---------------------------------------------------------------------------
+# Cache: the statistics document (needs.reports.cache), shared by every process and
+# server. The database's cache table by default; Redis when REDIS_URL is set.
+# ---------------------------------------------------------------------------
+CACHES = {"default": cache_config(env_str("REDIS_URL"))}
 
 # ---------------------------------------------------------------------------
 # Authentication

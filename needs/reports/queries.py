@@ -1,0 +1,297 @@
+"""The statistics' SQL: every number of the document from one statement.
+
+The scope is built once: the reviews in scope (`rv`: review, State, regional group),
+then the needs in scope (`scoped`: State, group, article, type, coverage as ids and a
+small integer), materialized. Every figure of the document sums or counts rows of seven
+small results (`Counts`), keyed by ids; `statistics.py` maps the ids to the reference
+rows and assembles the document. No need row reaches Python.
+
+Two shapes of the same statement, chosen by `connection.vendor`:
+
+- PostgreSQL (`_POSTGRESQL_COUNTS`): the scoped needs are folded per (State, article)
+  and per (State, chapter) once, carrying the types a State has as a bit mask
+  (`bit_or`); States per article, chapter, type, region and their histograms are then
+  counted from those folds, without COUNT(DISTINCT) and without sorting the needs.
+  Measured against GROUPING SETS with COUNT(DISTINCT) (bench/RESULTS.md), which sorts
+  the scoped needs once per grouping set.
+- Portable (`_PORTABLE_COUNTS`, SQLite, and PostgreSQL when asked): plain GROUP BY and
+  COUNT(DISTINCT) per result, joined with UNION ALL. The suite checks that both give
+  identical documents.
+
+Filters become conditions on ids (the reference rows are read first), so that the
+indexes on the needs' foreign keys serve them; "as of" reads the needs' historical rows.
+"""
+
+# The statement is assembled from constant fragments, table names from the models and
+# numbers (bit positions, counts of placeholders); every value is a parameter.
+# ruff: noqa: S608
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from needs.models import Need
+from reviews.models import Article, CountryReview, ReviewCycle, StateParty
+
+COVERAGE = [choice.value for choice in Need.Coverage]
+# A bigint holds 63 type bits; beyond that the portable statement is used.
+MAX_TYPE_BITS = 63
+# For the one statement: no JIT compilation (it costs about a second at a million
+# needs and gains nothing here), and memory for its hash tables without spilling.
+POSTGRESQL_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+
+
+@dataclass
+class Counts:
+    """The seven results every figure is summed from (ids; None is "no group")."""
+
+    cells: list = field(default_factory=list)  # (article, type, coverage, group, needs)
+    article_states: list = field(default_factory=list)  # (article, needs, States)
+    article_type_states: list = field(default_factory=list)  # (article, type, States)
+    # (chapter, group, needs, States)
+    chapter_states: list = field(default_factory=list)
+    type_states: list = field(default_factory=list)  # (type, States)
+    group_states: list = field(default_factory=list)  # (group, States)
+    reviewed: list = field(default_factory=list)  # (group, States, reviews, completed)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A statistics filter as ids (None: no restriction; an unknown value is a
+    restriction that nothing matches)."""
+
+    cycle: int | None = None  # cycle number
+    review_year: int | None = None
+    regional_group: int | None = None
+    articles: tuple[int, ...] | None = None  # article ids (chapter or article filter)
+    need_type: int | None = None
+    coverage: str | None = None
+    as_of: datetime.date | None = None
+    restricted: frozenset = frozenset()  # names of the filters that are set
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _reviews_sql(scope: Scope, params: list) -> str:
+    """The reviews in scope, with their State and regional group."""
+    conditions = ["1 = 1"]
+    if "cycle" in scope.restricted:
+        conditions.append(
+            f"r.cycle_id IN (SELECT id FROM {_table(ReviewCycle)} WHERE number = %s)"
+        )
+        params.append(scope.cycle)
+    if "review_year" in scope.restricted:
+        conditions.append("r.cycle_year = %s")
+        params.append(scope.review_year)
+    if "regional_group" in scope.restricted:
+        conditions.append("st.regional_group_id = %s")
+        params.append(scope.regional_group)
+    if scope.as_of is not None:
+        conditions.append("r.status = %s AND r.completed_on <= %s")
+        params += [CountryReview.Status.COMPLETED, scope.as_of]
+    return (
+        "SELECT r.id, r.state_id AS s, st.regional_group_id AS g, r.status "
+        f"FROM {_table(CountryReview)} r "
+        f"JOIN {_table(StateParty)} st ON st.id = r.state_id "
+        f"WHERE {' AND '.join(conditions)}"
+    )
+
+
+def _cutoff(day: datetime.date) -> datetime.datetime:
+    """The end of `day`: the first instant of the next."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
+
+
+def _needs_source(scope: Scope, *, postgresql: bool) -> tuple[str, list, list]:
+    """(FROM item, its parameters, conditions with theirs) for the needs counted:
+    accepted now, or each need's last historical row by the end of `as_of`, if it
+    then existed and was accepted."""
+    if scope.as_of is None:
+        return f"{_table(Need)} n", [], [("n.accepted_at IS NOT NULL", [])]
+    history = _table(Need.history.model)
+    cutoff = _cutoff(scope.as_of)
+    counted = [
+        ("n.history_type <> '-'", []),
+        ("n.accepted_at < %s", [cutoff]),
+    ]
+    if postgresql:
+        source = (
+            "(SELECT DISTINCT ON (h.id) h.review_id, h.article_id, h.need_type_id, "
+            "h.coverage, h.accepted_at, h.history_type "
+            f"FROM {history} h WHERE h.history_date < %s "
+            "ORDER BY h.id, h.history_id DESC) n"
+        )
+        return source, [cutoff], counted
+    last = (
+        f"n.history_id IN (SELECT max(h.history_id) FROM {history} h "
+        "WHERE h.history_date < %s GROUP BY h.id)"
+    )
+    return f"{history} n", [], [(last, [cutoff]), *counted]
+
+
+def _scope_sql(scope: Scope, *, postgresql: bool, type_bits: dict | None) -> tuple:
+    """The WITH clause shared by both shapes: `rv` and `scoped`."""
+    params: list = []
+    reviews = _reviews_sql(scope, params)
+    coverage = " ".join(f"WHEN %s THEN {index}" for index in range(len(COVERAGE)))
+    params += COVERAGE
+    bits = ""
+    if type_bits is not None:
+        bits = ", CASE n.need_type_id " + " ".join(
+            f"WHEN %s THEN {1 << bit}" for bit in type_bits.values()
+        )
+        bits += " END AS tb"
+        params += list(type_bits)
+    source, source_params, conditions = _needs_source(scope, postgresql=postgresql)
+    params += source_params
+    if scope.articles is not None:
+        marks = ", ".join(["%s"] * len(scope.articles)) or "NULL"
+        conditions.append((f"n.article_id IN ({marks})", list(scope.articles)))
+    if "need_type" in scope.restricted:
+        conditions.append(("n.need_type_id = %s", [scope.need_type]))
+    if "coverage" in scope.restricted:
+        conditions.append(("n.coverage = %s", [scope.coverage]))
+    for _, values in conditions:
+        params += values
+    where = " AND ".join(condition for condition, _ in conditions)
+    sql = (
+        f"WITH rv AS MATERIALIZED ({reviews}), "
+        "scoped AS MATERIALIZED (SELECT rv.s, rv.g, n.article_id AS a, "
+        f"n.need_type_id AS t, CASE n.coverage {coverage} END AS v{bits} "
+        f"FROM {source} JOIN rv ON rv.id = n.review_id WHERE {where})"
+    )
+    return sql, params
+
+
+# Every result row: (kind, a, t, v, g, c, n, x, y, z); unused keys are NULL.
+def _row(kind: int, columns: dict[str, str]) -> str:
+    names = ["a", "t", "v", "g", "c", "n", "x", "y", "z"]
+    values = [columns.get(name, "CAST(NULL AS BIGINT)") for name in names]
+    return f"SELECT {kind}, {', '.join(values)}"
+
+
+CELLS = _row(1, {"a": "a", "t": "t", "v": "v", "g": "g", "x": "count(*)"})
+CELLS += " FROM scoped GROUP BY a, t, v, g"
+REVIEWED = _row(
+    7,
+    {
+        "g": "g",
+        "x": "count(DISTINCT s)",
+        "y": "count(*)",
+        "z": "count(*) FILTER (WHERE status = %s)",
+    },
+)
+REVIEWED += " FROM rv GROUP BY g"
+
+
+def _portable_counts() -> str:
+    article = _table(Article)
+    return " UNION ALL ".join(
+        [
+            CELLS,
+            _row(2, {"a": "a", "n": "n", "x": "count(*)"})
+            + " FROM (SELECT a, s, count(*) AS n FROM scoped GROUP BY a, s) sa"
+            " GROUP BY a, n",
+            _row(3, {"a": "a", "t": "t", "x": "count(DISTINCT s)"})
+            + " FROM scoped GROUP BY a, t",
+            _row(4, {"c": "c", "g": "g", "n": "n", "x": "count(*)"})
+            + " FROM (SELECT ar.chapter_id AS c, scoped.g, scoped.s, count(*) AS n "
+            f"FROM scoped JOIN {article} ar ON ar.id = scoped.a "
+            "GROUP BY ar.chapter_id, scoped.g, scoped.s) sc GROUP BY c, g, n",
+            _row(5, {"t": "t", "x": "count(DISTINCT s)"}) + " FROM scoped GROUP BY t",
+            _row(6, {"g": "g", "x": "count(DISTINCT s)"}) + " FROM scoped GROUP BY g",
+            REVIEWED,
+        ]
+    )
+
+
+def _bit_counts(size: int) -> str:
+    """ARRAY[States with type bit 0, …, bit size-1] over the folded rows."""
+    return ", ".join(f"sum((types >> {bit}) & 1)" for bit in range(size))
+
+
+def _postgresql_counts(size: int) -> str:
+    article = _table(Article)
+    bits = _bit_counts(size)
+    return (
+        ", sa AS MATERIALIZED (SELECT s, g, a, count(*) AS n, bit_or(tb) AS types "
+        "FROM scoped GROUP BY s, g, a), "
+        "sc AS MATERIALIZED (SELECT sa.s, sa.g, ar.chapter_id AS c, "
+        "sum(sa.n)::bigint AS n, bit_or(sa.types) AS types "
+        f"FROM sa JOIN {article} ar ON ar.id = sa.a "
+        "GROUP BY sa.s, sa.g, ar.chapter_id), "
+        "ss AS MATERIALIZED (SELECT s, g, bit_or(types) AS types FROM sc "
+        "GROUP BY s, g) "
+        + " UNION ALL ".join(
+            [
+                CELLS,
+                _row(2, {"a": "a", "n": "n", "x": "count(*)"})
+                + " FROM sa GROUP BY a, n",
+                _row(3, {"a": "z.a", "t": "b.bit - 1", "x": "b.states"})
+                + f" FROM (SELECT a, ARRAY[{bits}] AS counts FROM sa GROUP BY a) z, "
+                "unnest(z.counts) WITH ORDINALITY b(states, bit) WHERE b.states > 0",
+                _row(4, {"c": "c", "g": "g", "n": "n", "x": "count(*)"})
+                + " FROM sc GROUP BY c, g, n",
+                _row(5, {"t": "b.bit - 1", "x": "b.states"})
+                + f" FROM (SELECT ARRAY[{bits}] AS counts FROM ss) z, "
+                "unnest(z.counts) WITH ORDINALITY b(states, bit) WHERE b.states > 0",
+                _row(6, {"g": "g", "x": "count(*)"}) + " FROM ss GROUP BY g",
+                REVIEWED,
+            ]
+        )
+    )
+
+
+def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Counts:
+    """Run the statement for `scope`; `type_ids` are every need type's id."""
+    postgresql = connection.vendor == "postgresql" and not portable
+    if len(type_ids) > MAX_TYPE_BITS:
+        postgresql = False
+    type_bits = {pk: bit for bit, pk in enumerate(type_ids)} if postgresql else None
+    sql, params = _scope_sql(scope, postgresql=postgresql, type_bits=type_bits)
+    if postgresql:
+        sql += _postgresql_counts(len(type_ids))
+    else:
+        sql += " " + _portable_counts()
+    params.append(CountryReview.Status.COMPLETED)
+    with connection.cursor() as cursor:
+        if postgresql:
+            settings = ", ".join(
+                "set_config(%s, %s, true)" for _ in POSTGRESQL_SETTINGS
+            )
+            cursor.execute(
+                f"SELECT {settings}",
+                [v for item in POSTGRESQL_SETTINGS.items() for v in item],
+            )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _sorted(rows, type_ids if postgresql else None)
+
+
+def _sorted(rows, type_ids: list[int] | None) -> Counts:
+    """Each row to its result; the PostgreSQL shape gives types as bit numbers."""
+    result = Counts()
+    for kind, a, t, v, g, c, n, x, y, z in rows:
+        if type_ids is not None and kind in (3, 5):
+            t = type_ids[t]
+        if kind == 1:
+            result.cells.append((a, t, v, g, x))
+        elif kind == 2:
+            result.article_states.append((a, n, x))
+        elif kind == 3:
+            result.article_type_states.append((a, t, x))
+        elif kind == 4:
+            result.chapter_states.append((c, g, n, x))
+        elif kind == 5:
+            result.type_states.append((t, x))
+        elif kind == 6:
+            result.group_states.append((g, x))
+        else:
+            result.reviewed.append((g, x, y, z))
+    return result
