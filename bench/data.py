@@ -33,6 +33,7 @@ from reviews.models import (
     StateParty,
 )
 
+BENCH_STATE = "Bench State"  # the names of the States made here begin with it
 COVERAGE = ["not-yet-addressed"] * 12 + ["met-in-part"] * 5 + ["met-fully"] * 3
 NEED_COLUMNS = [
     "review_id",
@@ -161,13 +162,14 @@ def build(n: int, *, out=None) -> dict:
 def _states_and_reviews(base: Template, plan, *, out=None):
     """One State per (copy, planned State), one review per (copy, State, cycle)."""
     states = {}
+    serial = StateParty.objects.filter(name__startswith=BENCH_STATE).count()
     for copy, state, _, _ in plan:
         key = (copy, state.code)
         if key not in states:
-            code = f"B{len(states) + 1:06d}"
+            code = f"B{serial + len(states) + 1:06d}"
             states[key] = StateParty(
                 code=code,
-                name=f"Bench State {code} ({state.code})",
+                name=f"{BENCH_STATE} {code} ({state.code})",
                 regional_group_id=base.regions[state.region],
                 reconstructed=True,
             )

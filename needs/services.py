@@ -41,6 +41,7 @@ from needs.permissions import (
     can_enter_needs,
     can_submit_review,
 )
+from needs.reports.cache import statistics_changed
 from reviews.models import CountryReview
 from reviews.permissions import is_secretariat
 from reviews.roles import Role
@@ -125,6 +126,7 @@ def need_types_load() -> LoadResult:
     for need_type in types:
         need_type.names = names.get(("need-type", need_type.slug), {})
     NeedType.objects.bulk_update(types, ["names"])
+    statistics_changed()
     return LoadResult(created=created, updated=updated)
 
 
@@ -221,6 +223,7 @@ def need_create(*, review: CountryReview, user, **values) -> Need:
     if is_secretariat(user):
         need.accepted_at = timezone.now()
         _save_need(need, user, status=Need.Status.ACCEPTED)
+        statistics_changed()
         return need
     need.accepted_at = None
     _save_need(need, user, status=Need.Status.DRAFT)
@@ -246,6 +249,7 @@ def need_update(*, need: Need, user, expected_version: int, **values) -> Need:
             % {"fields": sorted(unknown)}
         )
     _claim(need, expected_version)
+    # The statistics count none of EDITABLE_FIELDS: no statistics_changed() here.
     if is_secretariat(user) or need.accepted_at is None:
         for field, value in values.items():
             setattr(need, field, value)
@@ -318,6 +322,8 @@ def need_withdraw(*, need: Need, user) -> Need | None:
         raise PermissionDenied(_("You cannot withdraw this need now."))
     need._history_user = user
     if need.accepted_at is None or is_secretariat(user):
+        if need.accepted_at is not None:
+            statistics_changed()
         need.delete()
         return None
     _claim(need, need.version)
@@ -376,6 +382,7 @@ def review_submit(*, review: CountryReview, user) -> EntryEvent:
 
 def _apply(proposal: NeedProposal, user, now) -> None:
     """The proposal becomes the need's accepted values (or its withdrawal)."""
+    statistics_changed()
     need = proposal.need
     need._history_user = user
     if proposal.kind == NeedProposal.Kind.WITHDRAWAL:

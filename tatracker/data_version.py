@@ -20,20 +20,29 @@ import secrets
 from django.core.cache import cache
 from django.db import connection, transaction
 
-KEY = "data-version"
+# Named to sort after the documents' keys ("statistics:…"): when the database cache
+# is full it culls the first third of its keys in order, and losing the version
+# would make every document computed again.
+KEY = "version:data"
 logger = logging.getLogger(__name__)
 
 
 def data_changed() -> None:
     """Record that counted data changed (from when the transaction commits)."""
-    transaction.on_commit(_bump)
+    transaction.on_commit(_Bump())
 
 
-def _bump() -> None:
-    try:
-        cache.set(KEY, new_version(), timeout=None)
-    except Exception:  # the cache is down: entries will expire; figures are not lost
-        logger.exception("The data version could not be raised")
+class _Bump:
+    """The on-commit callback that draws a new version (once)."""
+
+    done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        try:
+            cache.set(KEY, new_version(), timeout=None)
+        except Exception:  # the cache is down: entries expire; figures are not lost
+            logger.exception("The data version could not be raised")
 
 
 def new_version() -> str:
@@ -45,7 +54,8 @@ def changed_in_transaction() -> bool:
     commit). `run_on_commit` is Django's list of the callbacks awaiting it; a
     rolled-back savepoint takes its callbacks with it."""
     return connection.in_atomic_block and any(
-        callback is _bump for _, callback, _ in connection.run_on_commit
+        isinstance(callback, _Bump) and not callback.done
+        for _, callback, _ in connection.run_on_commit
     )
 
 

@@ -12,11 +12,12 @@ Counting unit: one need is one distinct (review, article, type); "States" are di
 States parties.
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -284,12 +285,20 @@ def compute_uncached(
     small queries) and one statement (`needs.reports.queries`); `portable` runs the
     portable statement whatever the database (to compare the two)."""
     filters = filters or StatisticsFilter()
-    with transaction.atomic():
+    with _transaction():
         ref = _Reference()
         counts = queries.counts(
             ref.scope(filters), [t.pk for t in ref.types], portable=portable
         )
     return _document(filters, ref, counts)
+
+
+def _transaction():
+    """PostgreSQL: a transaction for the statement's SET LOCAL settings (in one
+    already open, they last until it ends: harmless, and no savepoint to pay)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
 
 
 def _document(
