@@ -160,9 +160,11 @@ def _scope_sql(scope: Scope, *, postgresql: bool, type_bits: dict | None) -> tup
     for _, values in conditions:
         params += values
     where = " AND ".join(condition for condition, _ in conditions)
+    # PostgreSQL reads the scope once, in one aggregate: no need to materialize it.
+    materialized = "NOT MATERIALIZED" if postgresql else "MATERIALIZED"
     sql = (
-        f"WITH rv AS MATERIALIZED ({reviews}), "
-        "scoped AS MATERIALIZED (SELECT rv.s, rv.g, n.article_id AS a, "
+        f"WITH rv AS NOT MATERIALIZED ({reviews}), "
+        f"scoped AS {materialized} (SELECT rv.s, rv.g, n.article_id AS a, "
         f"n.need_type_id AS t, CASE n.coverage {coverage} END AS v{bits} "
         f"FROM {source} JOIN rv ON rv.id = n.review_id WHERE {where})"
     )
@@ -220,8 +222,11 @@ def _postgresql_counts(size: int) -> str:
     article = _table(Article)
     bits = _bit_counts(size)
     return (
-        ", sa AS MATERIALIZED (SELECT s, g, a, count(*) AS n, bit_or(tb) AS types "
-        "FROM scoped GROUP BY s, g, a), "
+        # One pass over the scope: the cells, and the fold per (State, article).
+        ", folded AS MATERIALIZED (SELECT GROUPING(s) AS k, s, g, a, t, v, "
+        "count(*) AS n, bit_or(tb) AS types FROM scoped "
+        "GROUP BY GROUPING SETS ((a, t, v, g), (s, g, a))), "
+        "sa AS NOT MATERIALIZED (SELECT s, g, a, n, types FROM folded WHERE k = 0), "
         "sc AS MATERIALIZED (SELECT sa.s, sa.g, ar.chapter_id AS c, "
         "sum(sa.n)::bigint AS n, bit_or(sa.types) AS types "
         f"FROM sa JOIN {article} ar ON ar.id = sa.a "
@@ -230,7 +235,8 @@ def _postgresql_counts(size: int) -> str:
         "GROUP BY s, g) "
         + " UNION ALL ".join(
             [
-                CELLS,
+                _row(1, {"a": "a", "t": "t", "v": "v", "g": "g", "x": "n"})
+                + " FROM folded WHERE k = 1",
                 _row(2, {"a": "a", "n": "n", "x": "count(*)"})
                 + " FROM sa GROUP BY a, n",
                 _row(3, {"a": "z.a", "t": "b.bit - 1", "x": "b.states"})
