@@ -32,8 +32,15 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from needs.models import Need
-from reviews.models import Article, CountryReview, ReviewCycle, StateParty
+from needs.models import Need, NeedType
+from reviews.models import (
+    Article,
+    Chapter,
+    CountryReview,
+    RegionalGroup,
+    ReviewCycle,
+    StateParty,
+)
 
 COVERAGE = [choice.value for choice in Need.Coverage]
 # A bigint holds 63 type bits; beyond that the portable statement is used.
@@ -47,7 +54,12 @@ POSTGRESQL_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 class Counts:
     """The seven results every figure is summed from (ids; None is "no group")."""
 
-    cells: list = field(default_factory=list)  # (article, type, coverage, group, needs)
+    # Needs: (article, type, needs), (article, coverage, needs), (type, coverage,
+    # needs), (group, coverage, needs); every needs count sums one of them.
+    article_types: list = field(default_factory=list)
+    article_coverage: list = field(default_factory=list)
+    type_coverage: list = field(default_factory=list)
+    group_coverage: list = field(default_factory=list)
     article_states: list = field(default_factory=list)  # (article, needs, States)
     article_type_states: list = field(default_factory=list)  # (article, type, States)
     # (chapter, group, needs, States)
@@ -172,14 +184,40 @@ def _scope_sql(scope: Scope, *, postgresql: bool, type_bits: dict | None) -> tup
 
 
 # Every result row: (kind, a, t, v, g, c, n, x, y, z); unused keys are NULL.
-def _row(kind: int, columns: dict[str, str]) -> str:
+def _row(kind: int | str, columns: dict[str, str]) -> str:
     names = ["a", "t", "v", "g", "c", "n", "x", "y", "z"]
     values = [columns.get(name, "CAST(NULL AS BIGINT)") for name in names]
     return f"SELECT {kind}, {', '.join(values)}"
 
 
-CELLS = _row(1, {"a": "a", "t": "t", "v": "v", "g": "g", "x": "count(*)"})
-CELLS += " FROM scoped GROUP BY a, t, v, g"
+# The needs counts: kind 100 + GROUPING(a, t, v, g) of each of the four groupings.
+NEEDS_GROUPINGS = {
+    103: ("a", "t"),
+    105: ("a", "v"),
+    109: ("t", "v"),
+    112: ("g", "v"),
+}
+
+
+def _needs_counts(source: str, count: str, *, grouping_sets: bool) -> str:
+    """The four groupings of the needs counts, from `source` (the scoped needs, or
+    cells already counted): one GROUPING SETS, or UNION ALL of four GROUP BYs."""
+    if grouping_sets:
+        sets = ", ".join(f"({', '.join(keys)})" for keys in NEEDS_GROUPINGS.values())
+        return (
+            _row(
+                "100 + GROUPING(a, t, v, g)",
+                {"a": "a", "t": "t", "v": "v", "g": "g", "x": count},
+            )
+            + f" FROM {source} GROUP BY GROUPING SETS ({sets})"
+        )
+    return " UNION ALL ".join(
+        _row(kind, {key: key for key in keys} | {"x": count})
+        + f" FROM {source} GROUP BY {', '.join(keys)}"
+        for kind, keys in NEEDS_GROUPINGS.items()
+    )
+
+
 REVIEWED = _row(
     7,
     {
@@ -196,7 +234,7 @@ def _portable_counts() -> str:
     article = _table(Article)
     return " UNION ALL ".join(
         [
-            CELLS,
+            _needs_counts("scoped", "count(*)", grouping_sets=False),
             _row(2, {"a": "a", "n": "n", "x": "count(*)"})
             + " FROM (SELECT a, s, count(*) AS n FROM scoped GROUP BY a, s) sa"
             " GROUP BY a, n",
@@ -235,8 +273,9 @@ def _postgresql_counts(size: int) -> str:
         "GROUP BY s, g) "
         + " UNION ALL ".join(
             [
-                _row(1, {"a": "a", "t": "t", "v": "v", "g": "g", "x": "n"})
-                + " FROM folded WHERE k = 1",
+                _needs_counts(
+                    "folded WHERE k = 1", "sum(n)::bigint", grouping_sets=True
+                ),
                 _row(2, {"a": "a", "n": "n", "x": "count(*)"})
                 + " FROM sa GROUP BY a, n",
                 _row(3, {"a": "z.a", "t": "b.bit - 1", "x": "b.states"})
@@ -252,6 +291,32 @@ def _postgresql_counts(size: int) -> str:
             ]
         )
     )
+
+
+def reference_rows() -> list[tuple]:
+    """Chapters, articles, need types and regional groups in one query:
+    (kind, id, key, number, order, title, section, subsection, chapter id). The order
+    is the database's (its collation sorts the articles' sections, as the ORM's
+    `in_note_order` does)."""
+    chapter, article = _table(Chapter), _table(Article)
+    sql = " UNION ALL ".join(
+        [
+            "SELECT 'chapter', c.id, c.number, NULL, c.ordinal, c.title, '', '', NULL "
+            f"FROM {chapter} c",
+            "SELECT 'article', a.id, NULL, a.number, row_number() OVER "
+            "(ORDER BY c.ordinal, a.section, a.number), a.title, a.section, "
+            f"a.subsection, a.chapter_id FROM {article} a "
+            f"JOIN {chapter} c ON c.id = a.chapter_id",
+            "SELECT 'type', t.id, t.slug, NULL, t.display_order, '', '', '', NULL "
+            f"FROM {_table(NeedType)} t",
+            "SELECT 'group', g.id, g.slug, NULL, row_number() OVER "
+            "(ORDER BY g.display_order, g.name), '', '', '', NULL "
+            f"FROM {_table(RegionalGroup)} g",
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
 
 
 def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Counts:
@@ -286,8 +351,14 @@ def _sorted(rows, type_ids: list[int] | None) -> Counts:
     for kind, a, t, v, g, c, n, x, y, z in rows:
         if type_ids is not None and kind in (3, 5):
             t = type_ids[t]
-        if kind == 1:
-            result.cells.append((a, t, v, g, x))
+        if kind == 103:
+            result.article_types.append((a, t, x))
+        elif kind == 105:
+            result.article_coverage.append((a, v, x))
+        elif kind == 109:
+            result.type_coverage.append((t, v, x))
+        elif kind == 112:
+            result.group_coverage.append((g, v, x))
         elif kind == 2:
             result.article_states.append((a, n, x))
         elif kind == 3:

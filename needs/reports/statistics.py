@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from needs.models import Need, NeedType
+from needs.models import Need
 from needs.reports import cache, queries
-from reviews.models import Article, Chapter, CountryReview, RegionalGroup
+from reviews.models import CountryReview
 
 COVERAGE = [choice.value for choice in Need.Coverage]
 NO_GROUP = "none"
@@ -197,20 +197,61 @@ def scoped_needs(filters: StatisticsFilter):
     return needs
 
 
+@dataclass(frozen=True)
+class _Chapter:
+    pk: int
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class _Article:
+    pk: int
+    number: int
+    title: str
+    section: str
+    subsection: str
+    chapter: _Chapter
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A need type or a regional group: its id, slug and place in its order."""
+
+    pk: int
+    slug: str
+    display_order: int
+
+
 class _Reference:
-    """Reference rows read once per document (chapters, articles, types, groups):
-    the ids the statement returns become numbers, slugs and titles here."""
+    """Reference rows read once per document (chapters, articles, types, groups, in
+    one query): the ids the statement returns become numbers, slugs and titles."""
 
     def __init__(self):
-        self.chapters = list(Chapter.objects.order_by("ordinal"))
+        rows: dict[str, list] = defaultdict(list)
+        for kind, *row in queries.reference_rows():
+            rows[kind].append(row)
+        chapters = {
+            pk: _Chapter(pk, key, title)
+            for pk, key, _, order, title, _, _, _ in sorted(
+                rows["chapter"], key=lambda r: r[3]
+            )
+        }
+        self.chapters = list(chapters.values())
         self.articles = {
-            a.number: a
-            for a in Article.objects.select_related("chapter").in_note_order()
+            number: _Article(pk, number, title, section, sub, chapters[chapter])
+            for pk, _, number, _, title, section, sub, chapter in sorted(
+                rows["article"], key=lambda r: r[3]
+            )
         }
         self.article_order = {number: i for i, number in enumerate(self.articles)}
-        self.types = list(NeedType.objects.order_by("display_order"))
+        self.types = [
+            _Keyed(r[0], r[1], r[3]) for r in sorted(rows["type"], key=lambda r: r[3])
+        ]
         self.type_order = {t.slug: t.display_order for t in self.types}
-        self.regions = list(RegionalGroup.objects.order_by("display_order"))
+        self.regions = [
+            _Keyed(r[0], r[1], r[3]) for r in sorted(rows["group"], key=lambda r: r[3])
+        ]
         self.article_by_id = {a.pk: a for a in self.articles.values()}
         self.chapter_by_id = {c.pk: c.number for c in self.chapters}
         self.type_by_id = {t.pk: t.slug for t in self.types}
@@ -360,26 +401,29 @@ def summary(filters: StatisticsFilter | None = None) -> Summary:
 
 
 class _Sums:
-    """The needs counts summed from the cells (article, type, coverage, group), and
-    the States per chapter from their histogram rows."""
+    """The needs counts summed up to chapters and totals from the statement's four
+    groupings, and the States per chapter from their histogram rows."""
 
     def __init__(self, ref: _Reference, counts: queries.Counts):
-        self.total = 0
+        self.total = sum(needs for _, _, needs in counts.article_types)
         self.by_type: dict[str, int] = defaultdict(int)
         self.by_article: dict[int, int] = defaultdict(int)
         self.by_chapter: dict[str, int] = defaultdict(int)
         self.chapter_types: dict = defaultdict(lambda: defaultdict(int))
-        self.coverage: dict = defaultdict(lambda: [0] * len(COVERAGE))
-        for a, t, v, g, needs in counts.cells:
-            article = ref.article_by_id[a]
-            chapter, slug = article.chapter.number, ref.type_by_id[t]
-            self.total += needs
+        for a, t, needs in counts.article_types:
+            article, slug = ref.article_by_id[a], ref.type_by_id[t]
             self.by_type[slug] += needs
             self.by_article[article.number] += needs
-            self.by_chapter[chapter] += needs
-            self.chapter_types[chapter][slug] += needs
-            for key in [(), ("c", chapter), ("a", article.number), ("t", slug)]:
+            self.by_chapter[article.chapter.number] += needs
+            self.chapter_types[article.chapter.number][slug] += needs
+        self.coverage: dict = defaultdict(lambda: [0] * len(COVERAGE))
+        for a, v, needs in counts.article_coverage:
+            article = ref.article_by_id[a]
+            for key in [(), ("c", article.chapter.number), ("a", article.number)]:
                 self.coverage[key][v] += needs
+        for t, v, needs in counts.type_coverage:
+            self.coverage["t", ref.type_by_id[t]][v] += needs
+        for g, v, needs in counts.group_coverage:
             self.coverage["g", ref.region(g)][v] += needs
         self.chapter_states: dict[str, int] = defaultdict(int)
         self.chapter_regions: dict = defaultdict(lambda: defaultdict(int))
