@@ -33,6 +33,7 @@ fails, documents are computed without it.
 import hashlib
 import json
 import logging
+import threading
 import time
 
 from django.core.cache import cache
@@ -43,9 +44,13 @@ PREFIX = "statistics"
 TIMEOUT = 24 * 60 * 60  # entries of old versions expire; current ones are recomputed
 LOCK_SECONDS = 120  # longer than the slowest computation (about 4 s at 1M needs)
 logger = logging.getLogger(__name__)
+FRAGMENT_PREFIX = "statistics-page"
 # The data version this process saw last: the warm read asks for it and for the
 # document under it in one round trip.
 _seen: dict[str, str | None] = {"version": None}
+# The version of the document this thread read last (None: computed outside the
+# cache): the key of the page fragments laid out from it.
+_local = threading.local()
 
 
 def statistics_changed() -> None:
@@ -63,6 +68,7 @@ def key(version: str, filters) -> str:
 
 def document(filters, compute):
     """The document for `filters` from the cache, else `compute(filters)` (stored)."""
+    _local.version = None
     if data_version.changed_in_transaction():
         return compute(filters)  # uncommitted rows: neither read nor fill the cache
     try:
@@ -70,9 +76,41 @@ def document(filters, compute):
     except Exception:
         logger.exception("The statistics cache could not be read")
         return compute(filters)
+    _local.version = _seen["version"]
     if found is not None:
         return found
     return _fill(wanted, filters, compute)
+
+
+# ---------------------------------------------------------------------------
+# Page fragments: the parts of a report page laid out from the document (tables,
+# charts, sentences) and its filter form, rendered once per data version, page,
+# query, language and role, by the `statistics_fragment` template tag.
+# ---------------------------------------------------------------------------
+def fragment_key(*parts) -> str | None:
+    """The key of a fragment laid out from the document this thread just read, or
+    None when that document did not come through the cache (do not cache then)."""
+    version = getattr(_local, "version", None)
+    if version is None:
+        return None
+    text = json.dumps([str(part) for part in parts])
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"{FRAGMENT_PREFIX}:{version}:{digest}"
+
+
+def fragment_get(key: str | None) -> str | None:
+    if not key:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.exception("The statistics cache could not be read")
+        return None
+
+
+def fragment_set(key: str | None, html: str) -> None:
+    if key:
+        _quietly(cache.set, key, html, timeout=TIMEOUT)
 
 
 def _read(filters) -> tuple[str, object]:
