@@ -25,20 +25,21 @@ import sys
 import time
 from pathlib import Path
 
+import django
+from django.apps import apps
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# Production settings, as far as a benchmark can: no DEBUG (templates, query log).
-for name, value in {
-    "DJANGO_SETTINGS_MODULE": "tatracker.settings",
-    "SECRET_KEY": "bench-only-" + "x" * 60,
-    "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "0",
-}.items():
-    os.environ.setdefault(name, value)
-
-import django  # noqa: E402
-
-django.setup()
+if not apps.ready:  # run as a script (the test suite imports it set up)
+    sys.path.insert(0, str(ROOT))
+    # Production settings, as far as a benchmark can: no DEBUG (templates, query log).
+    for name, value in {
+        "DJANGO_SETTINGS_MODULE": "tatracker.settings",
+        "SECRET_KEY": "bench-only-" + "x" * 60,
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+    }.items():
+        os.environ.setdefault(name, value)
+    django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -241,7 +242,7 @@ def prepare(size: int, out=print) -> None:
     name = str(connection.settings_dict["NAME"])
     if Path(name).stem in REFUSED_NAMES or Path(name).name == "tatracker.sqlite3":
         raise SystemExit(
-            f"Refusing to empty the database {name!r}: give one of its own."
+            f"Refusing to empty {name!r}: give the bench its own database."
         )
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages' CSS

@@ -87,3 +87,20 @@ def test_an_accepted_need_shows_in_the_page_at_once(
     after = page(client, url)
     assert after != before
     assert own_review.state.name not in after  # figures, never a State's name
+
+
+def test_the_secretariats_regional_breakdown_never_reaches_the_public(
+    user_client, data
+):
+    # given the secretariat's regional breakdown narrowed by chapter, in the cache
+    url = "/reports/regions/?chapter=III"
+    staff = page(user_client, url)
+    assert "Group of African States" in staff
+    assert "is published without filters" not in staff
+
+    # when the public asks for the same page
+    public = page(Client(), url)
+
+    # then it is laid out from the public's document, without the breakdown
+    assert "is published without filters" in public
+    assert "Group of African States" not in public
