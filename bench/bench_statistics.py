@@ -43,13 +43,14 @@ if not apps.ready:  # run as a script (the test suite imports it set up)
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import baseline  # noqa: E402
 from bench.data import BENCH_STATE, build  # noqa: E402
 from needs.models import Need  # noqa: E402
+from needs.reports import queries  # noqa: E402
 from needs.reports.cache import statistics_changed  # noqa: E402
 from needs.reports.statistics import (  # noqa: E402
     StatisticsFilter,
@@ -261,13 +262,46 @@ def prepare(size: int, out=print) -> None:
     out(f"  built {counts} in {time.perf_counter() - start:.0f} s")
 
 
+PLAN_LINES = ("Scan", "Join", "Aggregate", "Sort Method", "Unique", "Execution Time")
+
+
+def explain(out=print) -> None:
+    """EXPLAIN ANALYZE of the statement for each filter: its scans, joins, aggregates
+    and sorts (how the needs are read), and its time. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        raise SystemExit("--explain reads PostgreSQL's plans.")
+    reference = _Reference()
+    type_ids = [t.pk for t in reference.types]
+    for name, filters in FILTERS.items():
+        sql, params, _ = queries.statement(reference.scope(filters), type_ids)
+        with transaction.atomic(), connection.cursor() as cursor:
+            queries.apply_settings(cursor)
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = [row[0] for row in cursor.fetchall()]
+        out(f"{name}:")
+        for line in plan:
+            if any(key in line for key in PLAN_LINES) and "CTE Scan" not in line:
+                out("    " + line.split("  (cost=")[0].rstrip() + _actual(line))
+
+
+def _actual(line: str) -> str:
+    """The actual rows and time of a plan line, without the estimates."""
+    if "(actual" not in line:
+        return ""
+    return "  (" + line.split("(actual ", 1)[1].split(")")[0] + ")"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-pages", action="store_true")
+    parser.add_argument("--explain", action="store_true", help="plans, then stop")
     options = parser.parse_args(argv)
     prepare(options.size)
+    if options.explain:
+        explain()
+        return
     print(machine())
     measure(runs=options.runs, pages=not options.no_pages)
     print(machine())

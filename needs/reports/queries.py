@@ -326,8 +326,11 @@ def reference_rows() -> list[tuple]:
         return cursor.fetchall()
 
 
-def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Counts:
-    """Run the statement for `scope`; `type_ids` are every need type's id."""
+def statement(
+    scope: Scope, type_ids: list[int], *, portable: bool = False
+) -> tuple[str, list, bool]:
+    """(SQL, parameters, whether it is the PostgreSQL shape) for `scope`; `type_ids`
+    are every need type's id, in the order of their bits."""
     postgresql = connection.vendor == "postgresql" and not portable
     if len(type_ids) > MAX_TYPE_BITS:
         postgresql = False
@@ -338,15 +341,22 @@ def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Coun
     else:
         sql += " " + _portable_counts()
     params.append(CountryReview.Status.COMPLETED)
+    return sql, params, postgresql
+
+
+def apply_settings(cursor) -> None:
+    """PostgreSQL: the statement's settings, for the open transaction only."""
+    settings = ", ".join("set_config(%s, %s, true)" for _ in POSTGRESQL_SETTINGS)
+    values = [value for item in POSTGRESQL_SETTINGS.items() for value in item]
+    cursor.execute(f"SELECT {settings}", values)
+
+
+def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Counts:
+    """Run the statement for `scope`; `type_ids` are every need type's id."""
+    sql, params, postgresql = statement(scope, type_ids, portable=portable)
     with connection.cursor() as cursor:
         if postgresql:
-            settings = ", ".join(
-                "set_config(%s, %s, true)" for _ in POSTGRESQL_SETTINGS
-            )
-            cursor.execute(
-                f"SELECT {settings}",
-                [v for item in POSTGRESQL_SETTINGS.items() for v in item],
-            )
+            apply_settings(cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return _sorted(rows, type_ids if postgresql else None)

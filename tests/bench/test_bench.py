@@ -34,6 +34,9 @@ def test_the_statistics_benchmark_runs_at_a_tiny_size(statistics_cache):
     if connection.vendor == "postgresql":
         assert ("none", "best") in best.times
         assert ("none", "issue") in best.times
+        plans = []
+        bench_statistics.explain(out=plans.append)
+        assert "Execution Time" in "\n".join(plans)
 
 
 def test_the_benchmark_refuses_a_database_that_is_not_its_own(settings):
