@@ -42,7 +42,11 @@ from tatracker import data_version
 
 PREFIX = "statistics"
 TIMEOUT = 24 * 60 * 60  # entries of old versions expire; current ones are recomputed
-LOCK_SECONDS = 120  # longer than the slowest computation (about 4 s at 1M needs)
+# The lock outlives the slowest computation (a few seconds at a million needs) and
+# frees itself if its process dies; waiters give up well before gunicorn's 30-second
+# worker timeout and compute the document themselves.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 15
 logger = logging.getLogger(__name__)
 FRAGMENT_PREFIX = "statistics-page"
 # The data version this process saw last: the warm read asks for it and for the
@@ -153,7 +157,7 @@ def _quietly(operation, *args, **kwargs):
 
 def _wait(wanted: str, lock: str):
     """The document another process is computing, or None if it gave up."""
-    deadline = time.monotonic() + LOCK_SECONDS
+    deadline = time.monotonic() + WAIT_SECONDS
     delay = 0.02
     while time.monotonic() < deadline:
         time.sleep(delay)
