@@ -7,6 +7,7 @@ Environment variables (see `.env.example`):
 """
 
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -66,8 +67,12 @@ def database_config(url: str) -> dict:
 CACHE_TABLE = "tatracker_cache"
 
 
-def cache_config(redis_url: str) -> dict:
-    """Return the CACHES entry: Redis at `redis_url`, else the database's table."""
+def cache_config(redis_url: str, database: dict | None = None) -> dict:
+    """Return the CACHES entry: Redis at `redis_url`, else the database's table.
+
+    In Redis, keys are prefixed with the database they were computed from: two sites
+    (or a site and its staging copy) sharing one Redis never read each other's
+    statistics."""
     if not redis_url:
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -79,10 +84,12 @@ def cache_config(redis_url: str) -> dict:
             "REDIS_URL must start with redis://, rediss:// or unix://, "
             f"got {redis_url.split(':')[0]!r}."
         )
+    where = [str((database or {}).get(key, "")) for key in ("HOST", "PORT", "NAME")]
+    digest = hashlib.sha256("/".join(where).encode()).hexdigest()[:12]
     return {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": redis_url,
-        "KEY_PREFIX": "tatracker",
+        "KEY_PREFIX": f"tatracker-{digest}",
     }
 
 
@@ -174,7 +181,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: the statistics document (needs.reports.cache), shared by every process and
 # server. The database's cache table by default; Redis when REDIS_URL is set.
 # ---------------------------------------------------------------------------
-CACHES = {"default": cache_config(env_str("REDIS_URL"))}
+CACHES = {"default": cache_config(env_str("REDIS_URL"), DATABASES["default"])}
 
 # ---------------------------------------------------------------------------
 # Authentication

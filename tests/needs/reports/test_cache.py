@@ -325,6 +325,14 @@ def test_redis_url_selects_the_redis_cache():
     assert cache_config("")["BACKEND"].endswith("DatabaseCache")
 
 
+def test_sites_sharing_a_redis_have_their_own_keys():
+    site = {"HOST": "db", "NAME": "tatracker"}
+    production = cache_config("redis://r/0", site)
+    staging = cache_config("redis://r/0", site | {"NAME": "staging"})
+    assert production["KEY_PREFIX"] != staging["KEY_PREFIX"]
+    assert production == cache_config("redis://r/0", dict(site))
+
+
 def test_unknown_cache_scheme_is_refused():
     with pytest.raises(Exception, match="memcached"):
         cache_config("memcached://127.0.0.1")
