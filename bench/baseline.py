@@ -19,7 +19,7 @@ hashes, local to the transaction.
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 SETTINGS = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
@@ -160,9 +160,11 @@ def _conditions(ids: dict) -> tuple[str, str, str, list, list, list]:
 
 
 def _run(sql: str, params: list) -> list:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(SETTINGS)
-        cursor.execute(sql, params)
+    """The settings and the statement in one round trip (one simple query: one
+    transaction, so SET LOCAL holds)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{SETTINGS}; {sql}", params)
+        cursor.nextset()
         return cursor.fetchall()
 
 

@@ -36,7 +36,7 @@ transaction only (`POSTGRESQL_SETTINGS`).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from needs.models import Need, NeedType
@@ -344,22 +344,47 @@ def statement(
     return sql, params, postgresql
 
 
-def apply_settings(cursor) -> None:
-    """PostgreSQL: the statement's settings, for the open transaction only."""
-    settings = ", ".join("set_config(%s, %s, true)" for _ in POSTGRESQL_SETTINGS)
+def _settings() -> tuple[str, list]:
+    """PostgreSQL: the statement's settings, for its transaction only."""
+    calls = ", ".join("set_config(%s, %s, true)" for _ in POSTGRESQL_SETTINGS)
     values = [value for item in POSTGRESQL_SETTINGS.items() for value in item]
-    cursor.execute(f"SELECT {settings}", values)
+    return f"SELECT {calls}", values
+
+
+def apply_settings(cursor) -> None:
+    """The settings, for the open transaction (EXPLAIN in the bench)."""
+    cursor.execute(*_settings())
 
 
 def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Counts:
-    """Run the statement for `scope`; `type_ids` are every need type's id."""
+    """Run the statement for `scope`; `type_ids` are every need type's id.
+
+    On PostgreSQL the settings and the statement go in one round trip: Django's
+    psycopg cursor binds parameters client-side and sends both as one simple query,
+    which PostgreSQL runs as one transaction (so SET LOCAL holds for the statement).
+    With server-side binding (one statement per call), a transaction holds both."""
     sql, params, postgresql = statement(scope, type_ids, portable=portable)
-    with connection.cursor() as cursor:
-        if postgresql:
-            apply_settings(cursor)
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = run(sql, params, settings=postgresql)
     return _sorted(rows, type_ids if postgresql else None)
+
+
+def run(sql: str, params: list, *, settings: bool) -> list:
+    """The rows of `sql`, under POSTGRESQL_SETTINGS if `settings` (for its own
+    transaction; inside a transaction already open, until that one ends)."""
+    server_side = connection.settings_dict["OPTIONS"].get("server_side_binding")
+    with connection.cursor() as cursor:
+        if not settings:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        if not server_side:
+            prefix, values = _settings()
+            cursor.execute(f"{prefix}; {sql}", values + params)
+            cursor.nextset()
+            return cursor.fetchall()
+        with transaction.atomic():
+            apply_settings(cursor)
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 def _sorted(rows, type_ids: list[int] | None) -> Counts:

@@ -4,20 +4,18 @@
 report pages, the API (`/api/v1/statistics/`), the `statistics` command and the draft
 note all use; `summary()` gives the home page's headline counts from the same document.
 The document comes from the shared cache while the data are unchanged
-(`needs.reports.cache`); computed, it takes the reference rows (four small queries) and
-one statement (`needs.reports.queries`), whose results are keyed by ids and summed here.
-The number of queries does not depend on the number of needs or on the filters.
+(`needs.reports.cache`); computed, it takes two queries whatever the number of needs
+and the filters: the reference rows, and one statement (`needs.reports.queries`),
+whose results are keyed by ids and summed here.
 
 Counting unit: one need is one distinct (review, article, type); "States" are distinct
 States parties.
 """
 
-import contextlib
 import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -322,24 +320,15 @@ def compute(filters: StatisticsFilter | None = None) -> StatisticsDocument:
 def compute_uncached(
     filters: StatisticsFilter | None = None, *, portable: bool = False
 ) -> StatisticsDocument:
-    """The statistics document computed from the database: the reference rows (four
-    small queries) and one statement (`needs.reports.queries`); `portable` runs the
+    """The statistics document computed from the database: the reference rows and
+    one statement (`needs.reports.queries`), two queries; `portable` runs the
     portable statement whatever the database (to compare the two)."""
     filters = filters or StatisticsFilter()
-    with _transaction():
-        ref = _Reference()
-        counts = queries.counts(
-            ref.scope(filters), [t.pk for t in ref.types], portable=portable
-        )
+    ref = _Reference()
+    counts = queries.counts(
+        ref.scope(filters), [t.pk for t in ref.types], portable=portable
+    )
     return _document(filters, ref, counts)
-
-
-def _transaction():
-    """PostgreSQL: a transaction for the statement's SET LOCAL settings (in one
-    already open, they last until it ends: harmless, and no savepoint to pay)."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return transaction.atomic()
-    return contextlib.nullcontext()
 
 
 def _document(

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.data import BENCH_STATE, build
+from needs.reports import queries
 from needs.reports.statistics import (
     StatisticsFilter,
     compute_uncached,
@@ -71,6 +72,12 @@ def test_at_most_six_queries_whatever_the_filters_and_the_size(db, filters):
         with CaptureQueriesContext(connection) as queries:
             compute_uncached(filters)
         counted.append(len(queries))
-    # PostgreSQL: the reference rows (4), the statement's settings, the statement;
-    # SQLite: no settings.
-    assert counted[0] == counted[1] <= 6
+    # The reference rows; the statement (on PostgreSQL with its settings, sent in
+    # the same round trip).
+    assert counted[0] == counted[1] == 2
+
+
+@pytest.mark.postgres
+def test_the_statement_runs_with_its_settings(db):
+    sql = "SELECT current_setting('jit'), current_setting('work_mem'), %s"
+    assert queries.run(sql, [7], settings=True) == [("off", "64MB", 7)]
