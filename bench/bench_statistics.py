@@ -76,7 +76,7 @@ REFUSED_NAMES = {"", "test", "tatracker", "postgres"}
 
 def ids_for(filters: StatisticsFilter) -> dict:
     """The filter as the ids the hand-written SQL takes."""
-    scope = _Reference().scope(filters)
+    scope = _Reference(queries.reference_rows()).scope(filters)
     ids = {}
     if scope.regional_group is not None or filters.regional_group:
         ids["region"] = scope.regional_group
@@ -270,7 +270,7 @@ def explain(out=print) -> None:
     and sorts (how the needs are read), and its time. PostgreSQL only."""
     if connection.vendor != "postgresql":
         raise SystemExit("--explain reads PostgreSQL's plans.")
-    reference = _Reference()
+    reference = _Reference(queries.reference_rows())
     type_ids = [t.pk for t in reference.types]
     for name, filters in FILTERS.items():
         sql, params, _ = queries.statement(reference.scope(filters), type_ids)

@@ -300,30 +300,43 @@ def _postgresql_counts(size: int) -> str:
     )
 
 
+def _reference_sql() -> str:
+    chapter, article = _table(Chapter), _table(Article)
+    parts = [
+        "SELECT 'chapter', c.id, c.number, NULL, c.ordinal, c.title, '', '', NULL "
+        f"FROM {chapter} c",
+        "SELECT 'article', a.id, NULL, a.number, row_number() OVER "
+        "(ORDER BY c.ordinal, a.section, a.number), a.title, a.section, "
+        f"a.subsection, a.chapter_id FROM {article} a "
+        f"JOIN {chapter} c ON c.id = a.chapter_id",
+        "SELECT 'type', t.id, t.slug, NULL, t.display_order, '', '', '', NULL "
+        f"FROM {_table(NeedType)} t",
+        "SELECT 'group', g.id, g.slug, NULL, row_number() OVER "
+        "(ORDER BY g.display_order, g.name), '', '', '', NULL "
+        f"FROM {_table(RegionalGroup)} g",
+    ]
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 2"
+
+
 def reference_rows() -> list[tuple]:
     """Chapters, articles, need types and regional groups in one query:
     (kind, id, key, number, order, title, section, subsection, chapter id). The order
     is the database's (its collation sorts the articles' sections, as the ORM's
     `in_note_order` does)."""
-    chapter, article = _table(Chapter), _table(Article)
-    sql = " UNION ALL ".join(
-        [
-            "SELECT 'chapter', c.id, c.number, NULL, c.ordinal, c.title, '', '', NULL "
-            f"FROM {chapter} c",
-            "SELECT 'article', a.id, NULL, a.number, row_number() OVER "
-            "(ORDER BY c.ordinal, a.section, a.number), a.title, a.section, "
-            f"a.subsection, a.chapter_id FROM {article} a "
-            f"JOIN {chapter} c ON c.id = a.chapter_id",
-            "SELECT 'type', t.id, t.slug, NULL, t.display_order, '', '', '', NULL "
-            f"FROM {_table(NeedType)} t",
-            "SELECT 'group', g.id, g.slug, NULL, row_number() OVER "
-            "(ORDER BY g.display_order, g.name), '', '', '', NULL "
-            f"FROM {_table(RegionalGroup)} g",
-        ]
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(_reference_sql())
         return cursor.fetchall()
+
+
+def one_round_trip(*, portable: bool = False) -> bool:
+    """Whether the reference rows, the settings and the statement can go in one
+    round trip: PostgreSQL's shape, parameters bound client-side (Django's default
+    with psycopg, which then sends them as one simple query)."""
+    return (
+        connection.vendor == "postgresql"
+        and not portable
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    )
 
 
 def statement(
@@ -356,16 +369,28 @@ def apply_settings(cursor) -> None:
     cursor.execute(*_settings())
 
 
-def counts(scope: Scope, type_ids: list[int], *, portable: bool = False) -> Counts:
-    """Run the statement for `scope`; `type_ids` are every need type's id.
+def counts(
+    scope: Scope, type_ids: list[int], *, portable: bool = False, reference=False
+) -> tuple[Counts, list | None]:
+    """Run the statement for `scope`; `type_ids` are every need type's id. With
+    `reference` (see `one_round_trip`), the reference rows are read in the same
+    round trip, and returned to be compared with those the ids came from.
 
     On PostgreSQL the settings and the statement go in one round trip: Django's
     psycopg cursor binds parameters client-side and sends both as one simple query,
     which PostgreSQL runs as one transaction (so SET LOCAL holds for the statement).
     With server-side binding (one statement per call), a transaction holds both."""
     sql, params, postgresql = statement(scope, type_ids, portable=portable)
-    rows = run(sql, params, settings=postgresql)
-    return _sorted(rows, type_ids if postgresql else None)
+    if not reference:
+        rows = run(sql, params, settings=postgresql)
+        return _sorted(rows, type_ids if postgresql else None), None
+    prefix, values = _settings()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_reference_sql()}; {prefix}; {sql}", values + params)
+        fresh = cursor.fetchall()
+        cursor.nextset()
+        cursor.nextset()
+        return _sorted(cursor.fetchall(), type_ids), fresh
 
 
 def run(sql: str, params: list, *, settings: bool) -> list:

@@ -225,9 +225,9 @@ class _Reference:
     """Reference rows read once per document (chapters, articles, types, groups, in
     one query): the ids the statement returns become numbers, slugs and titles."""
 
-    def __init__(self):
+    def __init__(self, reference_rows: list[tuple]):
         rows: dict[str, list] = defaultdict(list)
-        for kind, *row in queries.reference_rows():
+        for kind, *row in reference_rows:
             rows[kind].append(row)
         chapters = {
             pk: _Chapter(pk, key, title)
@@ -321,14 +321,33 @@ def compute_uncached(
     filters: StatisticsFilter | None = None, *, portable: bool = False
 ) -> StatisticsDocument:
     """The statistics document computed from the database: the reference rows and
-    one statement (`needs.reports.queries`), two queries; `portable` runs the
-    portable statement whatever the database (to compare the two)."""
+    one statement (`needs.reports.queries`); `portable` runs the portable statement
+    whatever the database (to compare the two).
+
+    On PostgreSQL that is one round trip: the statement is built from the reference
+    rows this process read last, and reads them again with it; if they changed in
+    between (rare: the reference data were edited), it runs again from the new ones.
+    Elsewhere, two queries."""
     filters = filters or StatisticsFilter()
-    ref = _Reference()
-    counts = queries.counts(
+    known = _known["reference"]
+    if known is not None and queries.one_round_trip(portable=portable):
+        ref = _Reference(known)
+        counts, fresh = queries.counts(
+            ref.scope(filters), [t.pk for t in ref.types], reference=True
+        )
+        if fresh == known:
+            return _document(filters, ref, counts)
+    rows = queries.reference_rows()
+    _known["reference"] = rows
+    ref = _Reference(rows)
+    counts, _ = queries.counts(
         ref.scope(filters), [t.pk for t in ref.types], portable=portable
     )
     return _document(filters, ref, counts)
+
+
+# The reference rows this process read last (see compute_uncached).
+_known: dict[str, list | None] = {"reference": None}
 
 
 def _document(
