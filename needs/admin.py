@@ -20,7 +20,7 @@ from needs.models import (
     NeedType,
     NeedTypeAlias,
 )
-from reviews.admin import ScopedAdminMixin
+from reviews.admin import CountedDataAdminMixin, ScopedAdminMixin
 from reviews.models import CountryReview
 from reviews.services import review_save
 
@@ -31,7 +31,7 @@ class NeedTypeAliasInline(admin.TabularInline):
 
 
 @admin.register(NeedType)
-class NeedTypeAdmin(admin.ModelAdmin):
+class NeedTypeAdmin(CountedDataAdminMixin, admin.ModelAdmin):
     list_display = ["display_order", "name", "slug", "short_name"]
     list_display_links = ["name"]
     search_fields = ["name", "slug", "aliases__label"]

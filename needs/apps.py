@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def create_cache_table(using="default", **kwargs):
+    """After every `migrate`: the database cache table (CACHES), if it is missing,
+    so that a fresh machine works with `make run`, `make test` or a plain migrate."""
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class NeedsConfig(AppConfig):
@@ -19,3 +27,6 @@ class NeedsConfig(AppConfig):
         "reminder": "view",
         "needtype": "view",
     }
+
+    def ready(self):
+        post_migrate.connect(create_cache_table, sender=self)

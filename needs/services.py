@@ -42,6 +42,7 @@ from needs.permissions import (
     can_enter_needs,
     can_submit_review,
 )
+from needs.reports.cache import statistics_changed
 from reviews.models import CountryReview
 from reviews.permissions import is_secretariat
 from reviews.roles import Role
@@ -126,6 +127,7 @@ def need_types_load() -> LoadResult:
     for need_type in types:
         need_type.names = names.get(("need-type", need_type.slug), {})
     NeedType.objects.bulk_update(types, ["names"])
+    statistics_changed()
     return LoadResult(created=created, updated=updated)
 
 
@@ -249,6 +251,7 @@ def need_create(
     if is_secretariat(user) and not propose:
         need.accepted_at = timezone.now()
         _save_need(need, user, status=Need.Status.ACCEPTED)
+        statistics_changed()
         return need
     need.accepted_at = None
     _save_need(need, user, status=Need.Status.DRAFT)
@@ -276,6 +279,7 @@ def need_update(
             % {"fields": sorted(unknown)}
         )
     _claim(need, expected_version)
+    # The statistics count none of EDITABLE_FIELDS: no statistics_changed() here.
     direct = is_secretariat(user) and not propose
     if direct or need.accepted_at is None:
         for field, value in values.items():
@@ -349,6 +353,8 @@ def need_withdraw(*, need: Need, user) -> Need | None:
         raise PermissionDenied(_("You cannot withdraw this need now."))
     need._history_user = user
     if need.accepted_at is None or is_secretariat(user):
+        if need.accepted_at is not None:
+            statistics_changed()
         need.delete()
         return None
     _claim(need, need.version)
@@ -410,6 +416,7 @@ def review_submit(*, review: CountryReview, user, only=None) -> EntryEvent:
 
 def _apply(proposal: NeedProposal, user, now) -> None:
     """The proposal becomes the need's accepted values (or its withdrawal)."""
+    statistics_changed()
     need = proposal.need
     need._history_user = user
     if proposal.kind == NeedProposal.Kind.WITHDRAWAL:

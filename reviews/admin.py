@@ -13,6 +13,7 @@ from reviews.models import (
     StateParty,
 )
 from reviews.services import focal_point_handover
+from tatracker.data_version import data_changed
 
 
 class ScopedAdminMixin:
@@ -22,8 +23,26 @@ class ScopedAdminMixin:
         return super().get_queryset(request).visible_to(request.user)
 
 
+class CountedDataAdminMixin:
+    """Reference rows the statistics count by (a State's group, an article's chapter,
+    the cycles' chapters, titles and order): every save or deletion in the admin
+    raises the data version, so no cached statistics outlive it."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after many-to-many
+        data_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_changed()
+
+
 @admin.register(RegionalGroup)
-class RegionalGroupAdmin(admin.ModelAdmin):
+class RegionalGroupAdmin(CountedDataAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "display_order", "state_count"]
     search_fields = ["name", "slug"]
 
@@ -36,7 +55,7 @@ class RegionalGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(StateParty)
-class StatePartyAdmin(admin.ModelAdmin):
+class StatePartyAdmin(CountedDataAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -52,12 +71,12 @@ class StatePartyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(CountedDataAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "ordinal"]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CountedDataAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "chapter", "section"]
     list_filter = ["chapter"]
     search_fields = ["number", "title", "section"]
@@ -65,7 +84,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewCycle)
-class ReviewCycleAdmin(admin.ModelAdmin):
+class ReviewCycleAdmin(CountedDataAdminMixin, admin.ModelAdmin):
     list_display = ["number", "start_year", "end_year", "chapter_list"]
     filter_horizontal = ["chapters"]
 

@@ -39,6 +39,7 @@ from reviews.models import (
 )
 from reviews.names import NAMES_DIR, translated_names
 from reviews.permissions import can_change_reviews, can_revoke_api_token
+from tatracker.data_version import data_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # CLDR knows the European Union by its alpha-2 code only.
@@ -122,6 +123,7 @@ def reference_load() -> LoadResult:
         }
         flags.append(_upsert(StateParty, {"code": row["iso3"]}, values))
     _names_load()
+    data_changed()
     created = sum(flags)
     return LoadResult(created=created, updated=len(flags) - created)
 
@@ -168,6 +170,7 @@ def review_save(*, review: CountryReview, user) -> CountryReview:
     review.full_clean()
     review._history_user = user
     review.save()
+    data_changed()
     return review
 
 
@@ -178,6 +181,7 @@ def review_delete(*, review: CountryReview, user) -> None:
         raise PermissionDenied(gettext("Only the secretariat records country reviews."))
     review._history_user = user
     review.delete()
+    data_changed()
 
 
 # ---------------------------------------------------------------------------

@@ -4,12 +4,13 @@ Environment variables (see `.env.example`):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
     SECURE_SSL_REDIRECT, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL, TATRACKER_REQUIRE_2FA,
-    METRICS_TOKEN, LOG_FORMAT, REQUEST_LOG_LEVEL, CACHE_URL, TRUSTED_PROXIES,
+    METRICS_TOKEN, LOG_FORMAT, REQUEST_LOG_LEVEL, REDIS_URL, TRUSTED_PROXIES,
     API_TOKEN_DAYS, API_RATE_ANON, API_RATE_USER, API_TOKEN_FAILURES_ACCOUNT_ADDRESS,
     API_TOKEN_FAILURES_ADDRESS, API_TOKEN_FAILURES_ACCOUNT.
 """
 
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -75,26 +76,34 @@ def database_config(url: str) -> dict:
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
 
 
-def cache_config(url: str) -> dict:
-    """A CACHES entry: memory of this process when `url` is empty; redis://… (or
-    rediss://…) for Redis; db://<table> for a table (`manage.py createcachetable`).
-    The API's rate limits are counted here: with several processes, one count needs
-    a shared cache."""
-    if not url:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if url.startswith(("redis://", "rediss://")):
-        return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-        }
-    if url.startswith("db://") and len(url) > len("db://"):
+# The database cache table (`createcachetable`; `migrate` creates it, see needs.apps).
+CACHE_TABLE = "tatracker_cache"
+
+
+def cache_config(redis_url: str, database: dict | None = None) -> dict:
+    """Return the CACHES entry: Redis at `redis_url`, else the database's table.
+
+    In Redis, keys are prefixed with the database they were computed from: two sites
+    (or a site and its staging copy) sharing one Redis never read each other's
+    statistics."""
+    if not redis_url:
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": url.removeprefix("db://"),
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
         }
-    raise ImproperlyConfigured(
-        f"CACHE_URL must start with redis://, rediss:// or db://, got {url!r}."
-    )
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "REDIS_URL must start with redis://, rediss:// or unix://, "
+            f"got {redis_url.split(':')[0]!r}."
+        )
+    where = [str((database or {}).get(key, "")) for key in ("HOST", "PORT", "NAME")]
+    digest = hashlib.sha256("/".join(where).encode()).hexdigest()[:12]
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": f"tatracker-{digest}",
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -191,6 +200,12 @@ DATABASES = {"default": database_config(env_str("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
+# Cache: the statistics document (needs.reports.cache), shared by every process and
+# server. The database's cache table by default; Redis when REDIS_URL is set.
+# ---------------------------------------------------------------------------
+CACHES = {"default": cache_config(env_str("REDIS_URL"), DATABASES["default"])}
+
+# ---------------------------------------------------------------------------
 # Authentication
 # ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -266,11 +281,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-
-# ---------------------------------------------------------------------------
-# Cache: the API's rate limits and the token endpoint's failure counts.
-# ---------------------------------------------------------------------------
-CACHES = {"default": cache_config(env_str("CACHE_URL"))}
 
 # ---------------------------------------------------------------------------
 # Static files: served by the app itself (whitenoise), no CDN.
@@ -365,7 +375,8 @@ REST_FRAMEWORK = {
         "tatracker.filters.OrderingFilter",
     ],
     # Rate limits per address without credentials, per user with; 429 + Retry-After.
-    # Counted in the default cache: set CACHE_URL for one count across processes.
+    # Counted in the default cache (the database's table, or Redis with REDIS_URL):
+    # one count across processes.
     "DEFAULT_THROTTLE_CLASSES": [
         "tatracker.throttling.AnonRateThrottle",
         "tatracker.throttling.UserRateThrottle",

@@ -1,6 +1,6 @@
 """Rate limits: the API's (REST framework throttles) and the token endpoint's failed
 log-ins, counted in Django's cache (shared by every process when a shared cache is
-configured: CACHE_URL), by the client's address as read behind TRUSTED_PROXIES.
+configured: REDIS_URL), by the client's address as read behind TRUSTED_PROXIES.
 
 Apart from tatracker.drf: REST framework imports its throttle classes while
 `rest_framework.views` is still loading, so this module imports nothing that needs it.

@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import translation
 
 from needs.exchange.services import note_2013_load
+from needs.reports import cache as statistics_cache_module
 from reviews.models import Account
 from tests.factories import (
     SHARES_REPORT,
@@ -89,6 +90,17 @@ def user_client(client, secretariat):
 def client_for(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def statistics_cache(db, settings):
+    """The statistics cache as deployed by default (the database's cache table),
+    empty; the suite otherwise runs with no cache (tests/settings.py)."""
+    settings.CACHES = settings.CACHES | {"default": settings.CACHES["database"]}
+    statistics_cache_module._seen["version"] = None
+    cache.clear()
+    yield cache
+    statistics_cache_module._seen["version"] = None
 
 
 @pytest.fixture

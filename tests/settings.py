@@ -24,3 +24,12 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None},
 }
+
+# The suite computes every statistics document afresh: tests write needs directly
+# (factories) between two documents, which the services' version bumps never see.
+# The cache's own tests switch "default" to the database cache (the `statistics_cache`
+# fixture); "database" is declared so that the test database has its table.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    "database": cache_config(""),  # noqa: F405
+}

@@ -1,12 +1,20 @@
 """/health/ and /ready/ for load balancers, /metrics for Prometheus."""
 
 import pytest
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
 from tatracker import health
+
+
+@pytest.fixture(autouse=True)
+def _working_cache(settings):
+    """A cache that keeps what it is given (the suite's default keeps nothing)."""
+    settings.CACHES = settings.CACHES | {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +47,13 @@ def test_ready_shows_the_secretariat_each_check(user_client):
 
 def test_ready_is_503_when_the_cache_does_not_answer(user_client, monkeypatch):
     # given: a cache that fails
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
+    class Broken:
+        def set(self, *args, **kwargs):
+            raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache, "set", broken)
+        get = set
+
+    monkeypatch.setattr(health, "cache", Broken())
 
     # when
     anonymous = Client().get(reverse("ready"))

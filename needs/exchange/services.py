@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from needs.exchange import note_2013
 from needs.models import Consent, Need, NeedType
+from needs.reports.cache import statistics_changed
 from reviews.models import (
     Article,
     CountryReview,
@@ -76,6 +77,7 @@ def note_2013_load() -> LoadResult:
                 accepted_at=_accepted_at(review.completed_on),
             )
         )
+    statistics_changed()
     return _write_needs(rows, list(reviews.values()))
 
 

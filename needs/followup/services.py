@@ -40,6 +40,7 @@ from needs.permissions import (
     can_record_follow_up,
     can_report_assistance,
 )
+from needs.reports.cache import statistics_changed
 from reviews.models import Account, CountryReview
 
 COUNTING = [
@@ -79,6 +80,7 @@ def need_coverage_refresh(*, need: Need, user=None) -> Need:
         return need
     coverage = derived_coverage(need)
     if coverage != need.coverage:
+        statistics_changed()
         need.coverage = coverage
         need.coverage_set_at = timezone.now()
         need._history_user = user
@@ -102,6 +104,7 @@ def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining
         message = gettext("Unknown coverage %(coverage)s.")
         raise ValidationError({"coverage": message % {"coverage": repr(coverage)}})
     derived = derived_coverage(need)
+    statistics_changed()
     need.coverage = coverage
     need.coverage_basis = (
         Need.CoverageBasis.CONFIRMED
@@ -123,6 +126,7 @@ def need_coverage_clear(*, need: Need, user) -> Need:
     """Drop a confirmation or correction: the coverage follows the assistance again."""
     if not can_decide_coverage(user, need):
         raise PermissionDenied(gettext("You cannot change this need's coverage."))
+    statistics_changed()
     need.coverage_basis = Need.CoverageBasis.DERIVED
     need.coverage_reason = ""
     need.coverage_set_by = None

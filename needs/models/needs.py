@@ -266,6 +266,21 @@ class Need(models.Model):
         ]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
+        # The statistics (`needs.reports.queries`) read counted needs by article or
+        # chapter, by type or by coverage: each index covers the four columns they
+        # count, so that a filtered document is an index-only range scan.
+        indexes = [
+            models.Index(
+                fields=[leading, *rest],
+                condition=models.Q(accepted_at__isnull=False),
+                name=f"need_counted_by_{name}",
+            )
+            for name, leading, rest in [
+                ("article", "article", ["review", "need_type", "coverage"]),
+                ("type", "need_type", ["review", "article", "coverage"]),
+                ("coverage", "coverage", ["review", "article", "need_type"]),
+            ]
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "article", "need_type"],

@@ -2,9 +2,11 @@
 
 `compute(filters)` returns the statistics document (`StatisticsDocument`) that the
 report pages, the API (`/api/v1/statistics/`), the `statistics` command and the draft
-note all use; `summary()` gives the home page's headline counts from the same scope.
-Each section of the document is built by one small function below from GROUP BY
-queries; the number of queries does not depend on the number of needs.
+note all use; `summary()` gives the home page's headline counts from the same document.
+The document comes from the shared cache while the data are unchanged
+(`needs.reports.cache`); computed, it takes two queries whatever the number of needs
+and the filters: the reference rows, and one statement (`needs.reports.queries`),
+whose results are keyed by ids and summed here.
 
 Counting unit: one need is one distinct (review, article, type); "States" are distinct
 States parties.
@@ -14,13 +16,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
-from needs.models import Need, NeedType
-from reviews.models import Article, Chapter, CountryReview, RegionalGroup
+from needs.models import Need
+from needs.reports import cache, queries
+from reviews.models import CountryReview
 
-COUNTS = {"states": Count("review__state", distinct=True), "needs": Count("pk")}
 COVERAGE = [choice.value for choice in Need.Coverage]
 NO_GROUP = "none"
 
@@ -135,7 +137,8 @@ class Summary:
 
 
 # ---------------------------------------------------------------------------
-# Scope
+# Scope, as querysets: the rules the statement implements (`needs.reports.queries`),
+# for reads that want the rows themselves; the tests check that both agree.
 # ---------------------------------------------------------------------------
 def scoped_reviews(filters: StatisticsFilter):
     """Reviews in scope: cycle, year, regional group, and completed by `as_of`."""
@@ -192,19 +195,94 @@ def scoped_needs(filters: StatisticsFilter):
     return needs
 
 
-class _Reference:
-    """Reference rows read once per document (chapters, articles, types, groups)."""
+@dataclass(frozen=True)
+class _Chapter:
+    pk: int
+    number: str
+    title: str
 
-    def __init__(self):
-        self.chapters = list(Chapter.objects.order_by("ordinal"))
+
+@dataclass(frozen=True)
+class _Article:
+    pk: int
+    number: int
+    title: str
+    section: str
+    subsection: str
+    chapter: _Chapter
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A need type or a regional group: its id, slug and place in its order."""
+
+    pk: int
+    slug: str
+    display_order: int
+
+
+class _Reference:
+    """Reference rows read once per document (chapters, articles, types, groups, in
+    one query): the ids the statement returns become numbers, slugs and titles."""
+
+    def __init__(self, reference_rows: list[tuple]):
+        rows: dict[str, list] = defaultdict(list)
+        for kind, *row in reference_rows:
+            rows[kind].append(row)
+        chapters = {
+            pk: _Chapter(pk, key, title)
+            for pk, key, _, order, title, _, _, _ in sorted(
+                rows["chapter"], key=lambda r: r[3]
+            )
+        }
+        self.chapters = list(chapters.values())
         self.articles = {
-            a.number: a
-            for a in Article.objects.select_related("chapter").in_note_order()
+            number: _Article(pk, number, title, section, sub, chapters[chapter])
+            for pk, _, number, _, title, section, sub, chapter in sorted(
+                rows["article"], key=lambda r: r[3]
+            )
         }
         self.article_order = {number: i for i, number in enumerate(self.articles)}
-        self.types = list(NeedType.objects.order_by("display_order"))
+        self.types = [
+            _Keyed(r[0], r[1], r[3]) for r in sorted(rows["type"], key=lambda r: r[3])
+        ]
         self.type_order = {t.slug: t.display_order for t in self.types}
-        self.regions = list(RegionalGroup.objects.order_by("display_order"))
+        self.regions = [
+            _Keyed(r[0], r[1], r[3]) for r in sorted(rows["group"], key=lambda r: r[3])
+        ]
+        self.article_by_id = {a.pk: a for a in self.articles.values()}
+        self.chapter_by_id = {c.pk: c.number for c in self.chapters}
+        self.type_by_id = {t.pk: t.slug for t in self.types}
+        self.region_by_id = {g.pk: g.slug for g in self.regions}
+
+    def scope(self, filters: StatisticsFilter) -> queries.Scope:
+        """The filter as ids; an unknown value matches nothing (id None)."""
+        articles = None
+        if filters.chapter:
+            articles = [
+                a.pk
+                for a in self.articles.values()
+                if a.chapter.number == filters.chapter
+            ]
+        if filters.article is not None:
+            article = self.articles.get(filters.article)
+            wanted = {article.pk} if article else set()
+            articles = [pk for pk in articles or wanted if pk in wanted]
+        return queries.Scope(
+            cycle=filters.cycle,
+            review_year=filters.review_year,
+            regional_group=_id_of(self.regions, "slug", filters.regional_group),
+            articles=None if articles is None else tuple(articles),
+            need_type=_id_of(self.types, "slug", filters.need_type),
+            coverage=filters.coverage,
+            as_of=filters.as_of,
+            restricted=frozenset(
+                name
+                for name in ("cycle", "review_year", "regional_group", "need_type")
+                if getattr(filters, name) not in (None, "")
+            )
+            | ({"coverage"} if filters.coverage else set()),
+        )
 
     def ranked(self, counts: dict[str, int]) -> dict[str, int]:
         """Largest first, ties in the types' order, as the note's tables print them."""
@@ -219,215 +297,207 @@ class _Reference:
             result[NO_GROUP] = counts[NO_GROUP]
         return result
 
+    def region(self, pk) -> str:
+        return self.region_by_id.get(pk, NO_GROUP) if pk is not None else NO_GROUP
+
+
+def _id_of(rows, attribute: str, value):
+    if value in (None, ""):
+        return None
+    return next((row.pk for row in rows if getattr(row, attribute) == value), None)
+
 
 # ---------------------------------------------------------------------------
-# Sections
+# The document, summed from the statement's results
 # ---------------------------------------------------------------------------
 def compute(filters: StatisticsFilter | None = None) -> StatisticsDocument:
-    """The statistics document for `filters` (see the module docstring)."""
+    """The statistics document for `filters`, from the shared cache when the data
+    have not changed since it was computed (`needs.reports.cache`)."""
     filters = filters or StatisticsFilter()
-    ref = _Reference()
-    needs = scoped_needs(filters)
-    reviewed = _reviewed(scoped_reviews(filters), ref)
-    overall = needs.aggregate(**COUNTS)
-    by_type = list(needs.values("need_type__slug").annotate(**COUNTS).order_by())
-    coverage = _coverage(needs, ref)
-    chapters = _chapters(needs, ref, coverage, only=filters.chapter)
+    return cache.document(filters, compute_uncached)
+
+
+def compute_uncached(
+    filters: StatisticsFilter | None = None, *, portable: bool = False
+) -> StatisticsDocument:
+    """The statistics document computed from the database: the reference rows and
+    one statement (`needs.reports.queries`); `portable` runs the portable statement
+    whatever the database (to compare the two).
+
+    On PostgreSQL that is one round trip: the statement is built from the reference
+    rows this process read last, and reads them again with it; if they changed in
+    between (rare: the reference data were edited), it runs again from the new ones.
+    Elsewhere, two queries."""
+    filters = filters or StatisticsFilter()
+    known = _known["reference"]
+    if known is not None and queries.one_round_trip(portable=portable):
+        ref = _Reference(known)
+        counts, fresh = queries.counts(
+            ref.scope(filters), [t.pk for t in ref.types], reference=True
+        )
+        if fresh == known:
+            return _document(filters, ref, counts)
+    rows = queries.reference_rows()
+    _known["reference"] = rows
+    ref = _Reference(rows)
+    counts, _ = queries.counts(
+        ref.scope(filters), [t.pk for t in ref.types], portable=portable
+    )
+    return _document(filters, ref, counts)
+
+
+# The reference rows this process read last (see compute_uncached).
+_known: dict[str, list | None] = {"reference": None}
+
+
+def _document(
+    filters: StatisticsFilter, ref: _Reference, counts: queries.Counts
+) -> StatisticsDocument:
+    sums = _Sums(ref, counts)
+    chapters = _chapters(ref, sums, counts, only=filters.chapter)
+    reviewed = _reviewed(ref, counts)
     return StatisticsDocument(
         filters=filters.as_dict(),
         states_reviewed=reviewed.states,
         reviews=reviewed.reviews,
         reviews_completed=reviewed.completed,
         states_reviewed_by_region=reviewed.states_by_region,
-        states_with_needs=overall["states"],
-        needs=overall["needs"],
-        needs_by_type=ref.ranked({r["need_type__slug"]: r["needs"] for r in by_type}),
-        states_by_type=ref.ranked({r["need_type__slug"]: r["states"] for r in by_type}),
-        states_by_region=_states_by_region(needs, ref),
-        chapters=chapters,
-        states_by_needs_count=_distribution(
-            needs, "article__chapter__number", chapters
+        states_with_needs=sum(states for _, states in counts.group_states),
+        needs=sums.total,
+        needs_by_type=ref.ranked(dict(sums.by_type)),
+        states_by_type=ref.ranked(
+            {ref.type_by_id[t]: states for t, states in counts.type_states}
         ),
+        states_by_region=ref.by_region(
+            {ref.region(g): states for g, states in counts.group_states}
+        ),
+        chapters=chapters,
+        states_by_needs_count={
+            number: {str(k): v for k, v in sorted(sums.histogram[number].items())}
+            for number in chapters
+        },
         coverage=CoverageStatistics(
-            overall=_total(coverage["article__chapter__number"]),
-            by_chapter={n: coverage["article__chapter__number"][n] for n in chapters},
+            overall=_coverage(sums.coverage[()]),
+            by_chapter={n: _coverage(sums.coverage["c", n]) for n in chapters},
             by_type={
-                t.slug: coverage["need_type__slug"][t.slug]
+                t.slug: _coverage(sums.coverage["t", t.slug])
                 for t in ref.types
-                if t.slug in coverage["need_type__slug"]
+                if t.slug in sums.by_type
             },
             by_region={
-                (slug or NO_GROUP): counts
-                for slug, counts in coverage[
-                    "review__state__regional_group__slug"
-                ].items()
+                slug: _coverage(sums.coverage["g", slug])
+                for slug in [*(g.slug for g in ref.regions), NO_GROUP]
+                if ("g", slug) in sums.coverage
             },
         ),
     )
 
 
 def summary(filters: StatisticsFilter | None = None) -> Summary:
-    """Headline counts of the same scope as `compute` (two queries)."""
-    filters = filters or StatisticsFilter()
-    needs = scoped_needs(filters).aggregate(
-        **COUNTS,
-        **{
-            value.replace("-", "_"): Count("pk", filter=Q(coverage=value))
-            for value in COVERAGE
-        },
-    )
-    reviews = scoped_reviews(filters).aggregate(
-        reviews=Count("pk"),
-        completed=Count("pk", filter=Q(status=CountryReview.Status.COMPLETED)),
-        states=Count("state", distinct=True),
-    )
+    """Headline counts of the same scope as `compute`, from its (cached) document."""
+    document = compute(filters)
     return Summary(
-        needs=needs["needs"],
-        states_with_needs=needs["states"],
-        not_yet_addressed=needs["not_yet_addressed"],
-        met_in_part=needs["met_in_part"],
-        met_fully=needs["met_fully"],
-        reviews=reviews["reviews"],
-        reviews_completed=reviews["completed"],
-        states_reviewed=reviews["states"],
+        needs=document.needs,
+        states_with_needs=document.states_with_needs,
+        not_yet_addressed=document.coverage.overall[Need.Coverage.NOT_YET_ADDRESSED],
+        met_in_part=document.coverage.overall[Need.Coverage.MET_IN_PART],
+        met_fully=document.coverage.overall[Need.Coverage.MET_FULLY],
+        reviews=document.reviews,
+        reviews_completed=document.reviews_completed,
+        states_reviewed=document.states_reviewed,
     )
 
 
-def _reviewed(reviews, ref: _Reference) -> ReviewedStatistics:
-    totals = reviews.aggregate(
-        states=Count("state", distinct=True),
-        reviews=Count("pk"),
-        completed=Count("pk", filter=Q(status=CountryReview.Status.COMPLETED)),
-    )
-    by_region = (
-        reviews.values("state__regional_group__slug")
-        .annotate(states=Count("state", distinct=True))
-        .order_by()
-    )
+class _Sums:
+    """The needs counts summed up to chapters and totals from the statement's four
+    groupings, and the States per chapter from their histogram rows."""
+
+    def __init__(self, ref: _Reference, counts: queries.Counts):
+        self.total = sum(needs for _, _, needs in counts.article_types)
+        self.by_type: dict[str, int] = defaultdict(int)
+        self.by_article: dict[int, int] = defaultdict(int)
+        self.by_chapter: dict[str, int] = defaultdict(int)
+        self.chapter_types: dict = defaultdict(lambda: defaultdict(int))
+        for a, t, needs in counts.article_types:
+            article, slug = ref.article_by_id[a], ref.type_by_id[t]
+            self.by_type[slug] += needs
+            self.by_article[article.number] += needs
+            self.by_chapter[article.chapter.number] += needs
+            self.chapter_types[article.chapter.number][slug] += needs
+        self.coverage: dict = defaultdict(lambda: [0] * len(COVERAGE))
+        for a, v, needs in counts.article_coverage:
+            article = ref.article_by_id[a]
+            for key in [(), ("c", article.chapter.number), ("a", article.number)]:
+                self.coverage[key][v] += needs
+        for t, v, needs in counts.type_coverage:
+            self.coverage["t", ref.type_by_id[t]][v] += needs
+        for g, v, needs in counts.group_coverage:
+            self.coverage["g", ref.region(g)][v] += needs
+        self.chapter_states: dict[str, int] = defaultdict(int)
+        self.chapter_regions: dict = defaultdict(lambda: defaultdict(int))
+        self.histogram: dict = defaultdict(lambda: defaultdict(int))
+        for c, g, n, states in counts.chapter_states:
+            chapter = ref.chapter_by_id[c]
+            self.chapter_states[chapter] += states
+            self.chapter_regions[chapter][ref.region(g)] += states
+            self.histogram[chapter][n] += states
+
+
+def _coverage(values: list[int]) -> dict[str, int]:
+    return dict(zip(COVERAGE, values, strict=True))
+
+
+def _reviewed(ref: _Reference, counts: queries.Counts) -> ReviewedStatistics:
     return ReviewedStatistics(
-        states=totals["states"],
-        reviews=totals["reviews"],
-        completed=totals["completed"],
+        states=sum(states for _, states, _, _ in counts.reviewed),
+        reviews=sum(reviews for _, _, reviews, _ in counts.reviewed),
+        completed=sum(completed for _, _, _, completed in counts.reviewed),
         states_by_region=ref.by_region(
-            {
-                (r["state__regional_group__slug"] or NO_GROUP): r["states"]
-                for r in by_region
-            }
+            {ref.region(g): states for g, states, _, _ in counts.reviewed}
         ),
     )
 
 
-def _states_by_region(needs, ref: _Reference) -> dict[str, int]:
-    rows = needs.values("review__state__regional_group__slug").annotate(**COUNTS)
-    return ref.by_region(
-        {
-            (r["review__state__regional_group__slug"] or NO_GROUP): r["states"]
-            for r in rows.order_by()
-        }
-    )
-
-
-def _coverage(needs, ref: _Reference) -> dict[str, dict]:
-    """{grouping key: {value: {coverage: needs}}} for the four coverage breakdowns."""
-    keys = [
-        "article__chapter__number",
-        "article__number",
-        "need_type__slug",
-        "review__state__regional_group__slug",
-    ]
-    result = {}
-    for key in keys:
-        rows = needs.values(key, "coverage").annotate(n=Count("pk")).order_by()
-        counts: dict = defaultdict(lambda: dict.fromkeys(COVERAGE, 0))
-        for row in rows:
-            counts[row[key]][row["coverage"]] = row["n"]
-        result[key] = counts
-    return result
-
-
-def _distribution(needs, key: str, wanted) -> dict[str, dict[str, int]]:
-    """For each value of `key` in `wanted`: how many States identified 1, 2, … needs."""
-    rows = needs.values(key, "review__state").annotate(n=Count("pk")).order_by()
-    histogram: dict = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        histogram[row[key]][row["n"]] += 1
-    return {
-        value: {str(k): v for k, v in sorted(histogram[value].items())}
-        for value in wanted
-    }
-
-
-def _articles(needs, ref: _Reference, coverage: dict) -> dict[str, list]:
+def _articles(ref: _Reference, sums: _Sums, counts: queries.Counts) -> dict:
     """Each chapter's articles with needs, in the note's order."""
-    by_article_type = (
-        needs.values("article__number", "need_type__slug").annotate(**COUNTS).order_by()
-    )
-    states_by_type: dict = defaultdict(dict)
-    for row in by_article_type:
-        states_by_type[row["article__number"]][row["need_type__slug"]] = row["states"]
-    per_state = _distribution(
-        needs, "article__number", [r["article__number"] for r in by_article_type]
-    )
-    rows = needs.values("article__number").annotate(**COUNTS).order_by()
+    histogram: dict = defaultdict(dict)
+    for a, n, states in sorted(counts.article_states, key=lambda row: row[1]):
+        histogram[ref.article_by_id[a].number][str(n)] = states
+    by_type: dict = defaultdict(dict)
+    for a, t, states in counts.article_type_states:
+        by_type[ref.article_by_id[a].number][ref.type_by_id[t]] = states
     by_chapter: dict = defaultdict(list)
-    for row in sorted(rows, key=lambda r: ref.article_order[r["article__number"]]):
-        article = ref.articles[row["article__number"]]
+    for number in sorted(histogram, key=ref.article_order.__getitem__):
+        article = ref.articles[number]
         by_chapter[article.chapter.number].append(
             ArticleStatistics(
-                article=article.number,
+                article=number,
                 title=article.title,
                 section=article.section,
                 subsection=article.subsection,
-                states=row["states"],
-                needs=row["needs"],
-                by_type=ref.ranked(states_by_type[article.number]),
-                coverage=coverage["article__number"][article.number],
-                states_by_needs_count=per_state[article.number],
+                states=sum(histogram[number].values()),
+                needs=sums.by_article[number],
+                by_type=ref.ranked(by_type[number]),
+                coverage=_coverage(sums.coverage["a", number]),
+                states_by_needs_count=histogram[number],
             )
         )
     return by_chapter
 
 
-def _chapters(needs, ref: _Reference, coverage: dict, *, only=None) -> dict:
+def _chapters(ref: _Reference, sums: _Sums, counts: queries.Counts, *, only=None):
     """Every chapter (or the one filtered on), zeros included."""
-    articles = _articles(needs, ref, coverage)
-    totals = {
-        r["article__chapter__number"]: r
-        for r in needs.values("article__chapter__number").annotate(**COUNTS).order_by()
-    }
-    regions: dict = defaultdict(dict)
-    rows = needs.values(
-        "article__chapter__number", "review__state__regional_group__slug"
-    ).annotate(**COUNTS)
-    for row in rows.order_by():
-        slug = row["review__state__regional_group__slug"] or NO_GROUP
-        regions[row["article__chapter__number"]][slug] = row["states"]
-    types: dict = defaultdict(lambda: defaultdict(int))
-    rows = needs.values("article__chapter__number", "need_type__slug").annotate(
-        **COUNTS
-    )
-    for row in rows.order_by():
-        types[row["article__chapter__number"]][row["need_type__slug"]] = row["needs"]
-    chapters = {}
-    for chapter in ref.chapters:
-        if only and chapter.number != only:
-            continue
-        total = totals.get(chapter.number, {"states": 0, "needs": 0})
-        chapters[chapter.number] = ChapterStatistics(
+    articles = _articles(ref, sums, counts)
+    return {
+        chapter.number: ChapterStatistics(
             title=chapter.title,
-            states=total["states"],
-            needs=total["needs"],
-            states_by_region=ref.by_region(regions[chapter.number]),
-            needs_by_type=ref.ranked(dict(types[chapter.number])),
+            states=sums.chapter_states[chapter.number],
+            needs=sums.by_chapter[chapter.number],
+            states_by_region=ref.by_region(sums.chapter_regions[chapter.number]),
+            needs_by_type=ref.ranked(dict(sums.chapter_types[chapter.number])),
             articles=articles[chapter.number],
-            coverage=coverage["article__chapter__number"][chapter.number],
+            coverage=_coverage(sums.coverage["c", chapter.number]),
         )
-    return chapters
-
-
-def _total(rows: dict) -> dict[str, int]:
-    total = dict.fromkeys(COVERAGE, 0)
-    for counts in rows.values():
-        for key, value in counts.items():
-            total[key] += value
-    return total
+        for chapter in ref.chapters
+        if not only or chapter.number == only
+    }

@@ -4,6 +4,11 @@ Every statistics view validates the filters with StatisticsFilterForm for the us
 (who may use which filters is the form's `filters_for`), takes the document the form
 computes for that user, and lays it out; nothing here counts. The editions of the note
 are the secretariat's: their pages load through `selectors`, write through `services`.
+
+The parts laid out from the document (tables, charts, sentences) and the filter form
+are page fragments cached with the document's data version (`needs.reports.cache`):
+on a hit, `build` is not called at all. What a view needs besides (its title, a 404)
+it computes from the document first.
 """
 
 from django.contrib import messages
@@ -12,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext, pgettext_lazy
 
@@ -24,6 +30,7 @@ from needs.exchange.spreadsheets import (
 from needs.models import NoteEdition
 from needs.permissions import can_edit_note_edition, can_view_note_editions
 from needs.reports import (
+    cache,
     draft_note,
     note_docx,
     note_pdf,
@@ -41,17 +48,26 @@ STATES = pgettext_lazy("unit of a chart's values", "States parties")
 STATES_REVIEWED = pgettext_lazy("unit of a chart's values", "States parties reviewed")
 
 
-def _report(request, template, build):
-    """Validate the filters, compute the document, render `template` with build(doc)."""
+def _report(request, template, build, **page):
+    """Validate the filters, compute the document, render `template` with `page` and,
+    unless its report fragment is cached, build(document, names)."""
     form = StatisticsFilterForm(request.GET, user=request.user)
     if not form.is_valid():
-        context = {"form": form, "query": ""}
+        context = {"form": form, "query": "", "fragments": {}}
         return render(request, template, context | {"invalid": True}, status=400)
     document = form.document()
-    names = tables.Names()
     query = request.GET.urlencode()
-    context = {"form": form, "document": document, "query": query}
-    return render(request, template, context | build(document, names))
+    where = (request.path, query, get_language())
+    fragments = {
+        "filters": cache.fragment_key("filters", *where, sorted(form.allowed)),
+        "report": cache.fragment_key("report", *where, form.regions_withheld),
+    }
+    context = {"form": form, "document": document, "query": query, **page}
+    context["fragments"] = fragments
+    report = cache.fragment_get(fragments["report"])
+    if report is not None:
+        return render(request, template, context | {"report_html": mark_safe(report)})  # noqa: S308
+    return render(request, template, context | build(document, tables.Names()))
 
 
 def _figure(table, *, unit=NEEDS, column=1):
@@ -85,7 +101,6 @@ def chapter(request, number):
             document, number
         )
         return {
-            "chapter": number,
             "title": names.chapters.get(number, ""),
             "data": document.chapters[number],
             "figure": _figure(table, unit=STATES),
@@ -96,7 +111,7 @@ def chapter(request, number):
             ],
         }
 
-    return _report(request, "reports/chapter.html", build)
+    return _report(request, "reports/chapter.html", build, chapter=number)
 
 
 @login_not_required
@@ -114,7 +129,7 @@ def article(request, number):
             "figure": _figure(table, unit=STATES),
         }
 
-    return _report(request, "reports/article.html", build)
+    return _report(request, "reports/article.html", build, number=number)
 
 
 @login_not_required

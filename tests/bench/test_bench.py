@@ -1,0 +1,79 @@
+"""The benchmark scripts at a tiny size, so that they cannot rot (their timings are
+not asserted; on PostgreSQL the hand-written SQL's totals are checked against the
+document's, and a difference fails the run)."""
+
+import pytest
+from django.db import connection
+
+from bench import bench_statistics, load_test
+from bench.data import build
+from needs.models import Need
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_statistics_benchmark_runs_at_a_tiny_size(statistics_cache):
+    # given 50 accepted needs built as the benchmark builds a million
+    counts = build(50)
+    for _, callback, _ in connection.run_on_commit:
+        callback()  # as if the build had committed: its version bump runs
+    assert counts["needs"] == Need.objects.counted().count() == 50
+
+    # when the benchmark measures them, once
+    lines = []
+    best = bench_statistics.measure(runs=1, out=lines.append)
+
+    # then every filter and page has its times and query counts
+    table = "\n".join(lines)
+    for name in bench_statistics.FILTERS:
+        assert f"| 50 | {name} |" in table
+        assert best.queries[name, "cold"] <= 6
+        assert best.queries[name, "warm"] <= 1
+    for url in bench_statistics.PAGES:
+        assert f"`{url}`" in table
+    if connection.vendor == "postgresql":
+        assert ("none", "best") in best.times
+        assert ("none", "issue") in best.times
+        plans = []
+        bench_statistics.explain(out=plans.append)
+        assert "Execution Time" in "\n".join(plans)
+
+
+def test_the_benchmark_refuses_a_database_that_is_not_its_own(settings):
+    connection.settings_dict["NAME"], name = "test", connection.settings_dict["NAME"]
+    try:
+        with pytest.raises(SystemExit, match="its own database"):
+            bench_statistics.prepare(50, out=lambda line: None)
+    finally:
+        connection.settings_dict["NAME"] = name
+
+
+WRK_OUTPUT = """Running 20s test @ http://127.0.0.1:8765/reports/
+  2 threads and 50 connections
+JSON {"requests": 1200, "duration_us": 20000000, "non2xx": 1, "connect": 0, \
+"read": 2, "write": 0, "timeout": 3, "p50": 40000, "p95": 95000, "p99": 150000}
+"""
+
+
+def test_the_load_test_reads_wrk_and_compares_with_the_login_page():
+    result = load_test.parse(WRK_OUTPUT)
+    assert result["per_second"] == 60
+    assert result["errors"] == 6
+    assert (result["p50"], result["p95"], result["p99"]) == (40, 95, 150)
+
+    login = dict(result, p95=10.0)
+    lines = load_test.table({load_test.TRIVIAL: login, "/reports/": result})
+    assert lines[-1].endswith("| 9.5× |")
+
+
+def test_the_load_test_bounds_wrk_and_reads_its_report():
+    command = load_test.wrk_command(
+        "http://127.0.0.1:1/", seconds=20, connections=50, threads=2
+    )
+    assert "--duration=20s" in command
+    assert "--connections=50" in command
+    assert load_test.LUA.exists()
+    assert f"--script={load_test.LUA}" in command
+    environment = load_test.server_environment("postgres://x@127.0.0.1/benchdb")
+    assert environment["DEBUG"] == "0"
+    assert environment["DATABASE_URL"].endswith("/benchdb")
