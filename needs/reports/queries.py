@@ -16,8 +16,9 @@ Two shapes of the same statement, chosen by `connection.vendor`:
   histograms of needs per State, are counted from those few hundred thousand rows at a
   million needs: no COUNT(DISTINCT), and the needs sorted at most once (for the fold).
   At a million needs that measured 2.2 to 3.8 times faster than GROUPING SETS with
-  COUNT(DISTINCT), which sorts per distinct count (bench/RESULTS.md). The reviews are joined inline (hash joins;
-  a materialized `rv` led the planner to a merge join over an index scan of the needs).
+  COUNT(DISTINCT), which sorts per distinct count (bench/RESULTS.md). The reviews are
+  joined inline (hash joins; a materialized `rv` led the planner to a merge join over
+  an index scan of the needs).
 - Portable (`_portable_counts`: SQLite, and PostgreSQL when asked): GROUP BY and
   COUNT(DISTINCT) per result over the materialized scope, joined with UNION ALL.
   The suite checks on PostgreSQL that both give identical documents.
