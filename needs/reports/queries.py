@@ -14,15 +14,16 @@ Two shapes of the same statement, chosen by `connection.vendor`:
   (`bit_or`). The folds are folded again per (State, chapter) and per State. States
   per article, article and type, chapter, chapter and group, type and group, and the
   histograms of needs per State, are counted from those few hundred thousand rows at a
-  million needs: no COUNT(DISTINCT), no sort of the needs. It measured 2.5-4 times
-  faster than GROUPING SETS with COUNT(DISTINCT), which sorts the needs once per set
-  (bench/RESULTS.md). The reviews are joined inline (hash joins; a materialized `rv`
-  led the planner to a merge join over an index scan of the needs).
+  million needs: no COUNT(DISTINCT), and the needs sorted at most once (for the fold).
+  At a million needs that measured 2.2 to 3.8 times faster than GROUPING SETS with
+  COUNT(DISTINCT), which sorts per distinct count (bench/RESULTS.md). The reviews are
+  joined inline (hash joins; a materialized `rv` led the planner to a merge join over
+  an index scan of the needs).
 - Portable (`_portable_counts`: SQLite, and PostgreSQL when asked): GROUP BY and
   COUNT(DISTINCT) per result over the materialized scope, joined with UNION ALL.
   The suite checks on PostgreSQL that both give identical documents.
 
-Filters become conditions on ids (the reference rows are read first), served by the
+Filters become conditions on ids (from the reference rows), served by the
 indexes on counted needs by article, type and coverage (`Need.Meta.indexes`); "as of"
 reads each need's last historical row by the cut-off (DISTINCT ON on PostgreSQL).
 PostgreSQL runs the statement without JIT and with 64 MB of work memory, set for its
