@@ -7,7 +7,6 @@ with the number of records.
 """
 
 import datetime
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -34,7 +33,7 @@ from needs.permissions import (
     can_view_donor_mapping,
     follow_up_filter,
 )
-from reviews.models import Account, CountryReview, RegionalGroup, StateParty
+from reviews.models import Account, CountryReview, RegionalGroup, StateParty, sort_key
 
 # ---------------------------------------------------------------------------
 # The follow-up desk
@@ -237,12 +236,6 @@ def _named(key: str, model) -> list[str]:
     return [f"{relation}__name", f"{relation}__names"] if model else []
 
 
-def _collated(text: str) -> str:
-    """A sort key that files "Côte d'Ivoire" next to "Costa Rica"."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 @dataclass(frozen=True)
 class Cell:
     """A donor's projects in a column, and the distinct needs (among those the user
@@ -376,7 +369,7 @@ def _ordered_columns(dimension: str, labels: dict) -> list[tuple[str, str]]:
         if key in (NOT_REGIONAL, UNLINKED):
             return (1, 0, key)
         number = int(key) if dimension == "article" else 0
-        return (0, number, _collated(label))
+        return (0, number, sort_key(str(label)))
 
     return [(key, str(label)) for key, label in sorted(labels.items(), key=order)]
 
@@ -391,7 +384,7 @@ def _matrix_rows(names: list[str], tallies, totals) -> list[MatrixRow]:
             {key: tally.cell() for key, tally in tallies[name].items()},
             totals[name].cell() if name in totals else empty,
         )
-        for name in sorted(names, key=_collated)
+        for name in sorted(names, key=lambda name: sort_key(str(name)))
     ]
     if None in tallies:
         cells = {key: tally.cell() for key, tally in tallies[None].items()}

@@ -1,5 +1,6 @@
 from django import template
 
+from needs.audit import person as audit_person
 from reviews.names import heading_label
 
 register = template.Library()
@@ -19,8 +20,6 @@ def heading(text):
 
 @register.filter
 def person(user):
-    """A person as others read them: the full name, else the username; "—" for
-    nobody (an account since deleted)."""
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
+    """A person as others read them (`needs.audit.person`); "—" for nobody (an
+    account since deleted)."""
+    return audit_person(user) or "—"
