@@ -13,6 +13,7 @@ from needs.api import NeedTypeViewSet, NeedViewSet, ReviewViewSet
 from needs.followup.api import (
     ActionPlanViewSet,
     AssistanceViewSet,
+    ConsentViewSet,
     DonorMappingView,
     DonorViewSet,
     FollowUpViewSet,
@@ -40,6 +41,7 @@ router.register("donors", DonorViewSet, basename="donor")
 router.register("assistance", AssistanceViewSet, basename="assistance")
 router.register("action-plans", ActionPlanViewSet, basename="action-plan")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("consents", ConsentViewSet, basename="consent")
 router.register("unmet-needs", UnmetNeedViewSet, basename="unmet-need")
 router.register("tokens", ApiTokenViewSet, basename="token")
 

@@ -10,6 +10,7 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    AssistanceReport,
     Consent,
     Donor,
     FollowUp,
@@ -165,3 +166,29 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = ["key", "subject", "sent_at"]
     search_fields = ["key", "recipients"]
     readonly_fields = ["key", "subject", "recipients", "sent_at"]
+
+
+@admin.register(AssistanceReport)
+class AssistanceReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """States' reports of the assistance they receive, read-only: the secretariat
+    confirms or declines each on the State's follow-up page (one service), and only a
+    confirmed report becomes assistance that counts."""
+
+    list_display = ["title", "state", "confirmation", "reported_by", "reported_at"]
+    list_filter = ["confirmation", "status", "state__regional_group"]
+    search_fields = ["title", "donor_name", "state__name"]
+    list_select_related = ["state", "reported_by"]
+    date_hierarchy = "reported_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+

@@ -23,18 +23,27 @@ from needs.followup import selectors, services
 from needs.followup.filtersets import (
     ActionPlanFilterSet,
     AssistanceFilterSet,
+    ConsentFilterSet,
     DonorFilterSet,
     FollowUpFilterSet,
 )
 from needs.followup.serializers import (
     ActionPlanSerializer,
     AssistanceSerializer,
+    ConsentSerializer,
     DonorSerializer,
     FollowUpSerializer,
     LinkSerializer,
 )
-from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp
-from needs.permissions import can_edit_plan, can_see_description
+from needs.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Assistance,
+    Consent,
+    Donor,
+    FollowUp,
+)
+from needs.permissions import can_edit_plan, can_see_description, follow_up_filter
 from needs.serializers import NeedSerializer
 from tatracker.drf import (
     ERROR_RESPONSES,
@@ -174,6 +183,40 @@ class FollowUpViewSet(
 
     def delete_through(self, follow_up, *, user):
         services.follow_up_delete(follow_up=follow_up, user=user)
+
+
+class ConsentViewSet(OptimisticLockingMixin, ServiceWritesMixin, viewsets.ModelViewSet):
+    """What each State agreed to share from its review, with whom, since when
+    (paragraph 79): what viewers see of its needs, descriptions and action plan
+    follows these records. The secretariat records and withdraws them (DELETE
+    withdraws); a focal point reads its own State's."""
+
+    serializer_class = ConsentSerializer
+    permission_classes = [SecretariatWritesOthersRead]
+    filterset_class = ConsentFilterSet
+    ordering_fields = ["agreed_on", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Consent.objects.visible_to(user)
+            .filter(follow_up_filter(user, prefix="review__"))
+            .select_related("review__state")
+        )
+
+    def save_through(self, consent, *, user):
+        return services.consent_record(
+            review=consent.review,
+            subject=consent.subject,
+            audience=consent.audience,
+            agreed_on=consent.agreed_on,
+            notes=consent.notes,
+            user=user,
+        )
+
+    def delete_through(self, consent, *, user):
+        services.consent_withdraw(consent=consent, user=user)
 
 
 @extend_schema_view(

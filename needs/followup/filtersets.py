@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from needs.models import ActionPlan, Assistance, Donor, FollowUp
+from needs.models import ActionPlan, Assistance, Consent, Donor, FollowUp
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):
@@ -94,3 +94,18 @@ class FollowUpFilterSet(django_filters.FilterSet):
     class Meta:
         model = FollowUp
         fields = ["state", "regional_group", "cycle", "followed_up_by"]
+
+
+class ConsentFilterSet(django_filters.FilterSet):
+    state = django_filters.CharFilter(
+        field_name="review__state__code",
+        lookup_expr="iexact",
+        label=_("Review state code"),
+    )
+    cycle = django_filters.NumberFilter(
+        field_name="review__cycle__number", label=_("Review cycle number")
+    )
+
+    class Meta:
+        model = Consent
+        fields = ["state", "cycle", "review", "subject", "audience"]

@@ -12,6 +12,7 @@ from needs.models import (
     ActionPlanItem,
     Assistance,
     AssistanceNeed,
+    Consent,
     Donor,
     FollowUp,
     FollowUpEvent,
@@ -270,3 +271,32 @@ class FollowUpSerializer(FullCleanMixin, serializers.ModelSerializer):
         if events is not None:
             attrs["events"] = events
         return attrs
+
+
+class ConsentSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """What a State agreed to share from its review, with whom, since when
+    (paragraph 79). The review and the subject name the record: they are set when
+    it is created and never change (record another subject instead); deleting the
+    record withdraws the consent."""
+
+    review = VisibleReviews()
+    state = serializers.CharField(source="review.state.code", read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = ["id", "review", "state", "subject", "audience", "agreed_on", "notes"]
+        validators = []
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for name in ("review", "subject"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError(
+                        {
+                            name: gettext(
+                                "A consent's review and subject do not change; "
+                                "withdraw it and record another."
+                            )
+                        }
+                    )
+        return super().validate(attrs)

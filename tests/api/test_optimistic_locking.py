@@ -27,16 +27,30 @@ def records(own_review):
     donor = Donor.objects.create(name="Donor", kind="ngo")
     project = make_assistance(states=[own_review.state])
     review = CountryReviewFactory(state__code="NEW")
+    consent = Consent.objects.create(
+        review=own_review,
+        subject=Consent.Subject.FULL_REPORT,
+        audience=Consent.Audience.UN_ONLY,
+        agreed_on=datetime.date(2014, 1, 1),
+    )
     return {
         "action-plans": (plan.pk, {"title": "Changed"}),
         "follow-ups": (follow_up.pk, {"office": "Changed"}),
         "donors": (donor.pk, {"notes": "Changed"}),
         "assistance": (project.pk, {"notes": "Changed"}),
         "reviews": (review.pk, {"has_full_report": True}),
+        "consents": (consent.pk, {"audience": "donors"}),
     }
 
 
-RESOURCES = ["action-plans", "follow-ups", "donors", "assistance", "reviews"]
+RESOURCES = [
+    "action-plans",
+    "follow-ups",
+    "donors",
+    "assistance",
+    "reviews",
+    "consents",
+]
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

@@ -163,6 +163,7 @@ KINDS = {
     "api/v1/assistance/<pk>/": "assistance",
     "api/v1/action-plans/<pk>/": "action-plan",
     "api/v1/follow-ups/<pk>/": "follow-up",
+    "api/v1/consents/<pk>/": "consent",
     "api/v1/regional-groups/<slug>/": "regional-group",
     "api/v1/cycles/<number>/": "cycle",
     "api/v1/articles/<number>/": "article",
@@ -181,6 +182,7 @@ KINDS = {
     "admin/needs/actionplan/": "action-plan",
     "admin/needs/assistance/": "assistance",
     "admin/needs/consent/": "consent",
+    "admin/needs/assistancereport/": "assistance-report",
     # Records of no State, opened with the first row of the admin's model.
     "admin/needs/donor/": "reference",
     "admin/needs/needtype/": "reference",

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from needs.models import ActionPlan, Assistance, Donor, FollowUp, Need
+from needs.models import ActionPlan, Assistance, Consent, Donor, FollowUp, Need
 from reviews.models import StateParty
 from tests.factories import CountryReviewFactory, NeedFactory
 
@@ -292,3 +292,118 @@ def test_follow_up_filters_return_exactly_the_matching_records(
         }
     results = api(secretariat).get(url, query).json()["results"]
     assert [r["id"] for r in results] == [made[expected][url]]
+
+
+# ---------------------------------------------------------------------------
+# Consent (paragraph 79)
+# ---------------------------------------------------------------------------
+def test_secretariat_records_consent_and_viewers_then_see_the_full_report_flag(
+    secretariat, own_review
+):
+    # When the secretariat records that the State shares its full report with donors
+    response = api(secretariat).post(
+        "/api/v1/consents/",
+        {
+            "review": own_review.pk,
+            "subject": "full-report",
+            "audience": "donors",
+            "agreed_on": "2014-05-02",
+            "notes": "Note verbale of 2 May",
+        },
+        format="json",
+    )
+    # Then it is recorded through the service, with its author in the history
+    assert response.status_code == 201, response.json()
+    consent = Consent.objects.get()
+    assert (consent.subject, consent.audience, consent.review) == (
+        "full-report",
+        "donors",
+        own_review,
+    )
+    assert response.json()["state"] == own_review.state.code
+    assert consent.history.first().history_user == secretariat
+
+
+def test_a_second_consent_for_the_same_subject_is_a_field_error(
+    secretariat, own_review
+):
+    Consent.objects.create(
+        review=own_review,
+        subject="full-report",
+        audience="un-only",
+        agreed_on=datetime.date(2014, 1, 1),
+    )
+    body = {
+        "review": own_review.pk,
+        "subject": "full-report",
+        "audience": "public",
+        "agreed_on": "2015-01-01",
+    }
+    response = api(secretariat).post("/api/v1/consents/", body, format="json")
+    assert response.status_code == 400
+    assert "already records consent" in str(response.json())
+    assert Consent.objects.get().audience == "un-only"
+
+
+def test_a_consents_subject_does_not_change(secretariat, own_review):
+    consent = Consent.objects.create(
+        review=own_review,
+        subject="full-report",
+        audience="un-only",
+        agreed_on=datetime.date(2014, 1, 1),
+    )
+    client = api(secretariat)
+    url = f"/api/v1/consents/{consent.pk}/"
+    tag = client.get(url)["ETag"]
+    response = client.patch(url, {"subject": "action-plan"}, HTTP_IF_MATCH=tag)
+    assert response.status_code == 400
+    assert "subject" in response.json()["fields"]
+    consent.refresh_from_db()
+    assert consent.subject == "full-report"
+
+
+def test_focal_point_reads_its_states_consents_but_cannot_record_them(
+    focal_point, own_review, other_review
+):
+    own = Consent.objects.create(
+        review=own_review,
+        subject="full-report",
+        audience="donors",
+        agreed_on=datetime.date(2014, 1, 1),
+    )
+    assert other_review.consents.exists()  # the other State shares its report
+    client = api(focal_point)
+    listed = client.get("/api/v1/consents/").json()["results"]
+    assert [c["id"] for c in listed] == [own.pk]
+    body = {
+        "review": own_review.pk,
+        "subject": "action-plan",
+        "audience": "public",
+        "agreed_on": "2015-01-01",
+    }
+    assert client.post("/api/v1/consents/", body, format="json").status_code == 403
+    assert not own_review.consents.filter(subject="action-plan").exists()
+
+
+def test_viewers_see_no_consent_records(viewer, own_review):
+    Consent.objects.create(
+        review=own_review,
+        subject="full-report",
+        audience="donors",
+        agreed_on=datetime.date(2014, 1, 1),
+    )
+    assert api(viewer).get("/api/v1/consents/").json()["results"] == []
+
+
+def test_deleting_a_consent_withdraws_it(secretariat, own_review):
+    consent = Consent.objects.create(
+        review=own_review,
+        subject="full-report",
+        audience="donors",
+        agreed_on=datetime.date(2014, 1, 1),
+    )
+    client = api(secretariat)
+    url = f"/api/v1/consents/{consent.pk}/"
+    assert client.delete(url, HTTP_IF_MATCH=client.get(url)["ETag"]).status_code == 204
+    assert not Consent.objects.exists()
+    assert consent.history.first().history_type == "-"
