@@ -70,7 +70,7 @@ def _letters(summary: FollowUpSummary) -> str:
         return opening
     values = {
         "sent": number(summary.letters_sent),
-        "pending": number(summary.letters_pending),
+        "pending": number(summary.letters_pending, noun="letters"),
     }
     if summary.letters_sent:
         letters = ngettext(
@@ -107,6 +107,7 @@ def _letters(summary: FollowUpSummary) -> str:
 
 def _event_part(kind: str, count: int) -> str:
     """One item of the list of events: "two country visits" (in words below ten)."""
+    noun = EVENT_NOUNS.get(kind, "events")
     if kind == FollowUpEvent.Kind.COUNTRY_VISIT:
         text = npgettext(
             "follow-up events",
@@ -139,7 +140,15 @@ def _event_part(kind: str, count: int) -> str:
             "%(count)s other follow-up events",
             count,
         )
-    return text % {"count": number(count)}
+    return text % {"count": number(count, noun=noun)}
+
+
+# What each kind of event is counted as (the number word agrees with it).
+EVENT_NOUNS = {
+    FollowUpEvent.Kind.COUNTRY_VISIT: "visits",
+    FollowUpEvent.Kind.WORKSHOP: "workshops",
+    FollowUpEvent.Kind.DONOR_MEETING: "meetings",
+}
 
 
 def _events(summary: FollowUpSummary) -> str:
@@ -170,7 +179,10 @@ def _plans(summary: FollowUpSummary, tables: _Tables) -> list[Block]:
             "prepared, and %(adopted)s had been adopted.",
             current,
         )
-        % {"current": number(current, capital=True), "adopted": number(adopted)}
+        % {
+            "current": number(current, capital=True, noun="plans"),
+            "adopted": number(adopted, noun="plans"),
+        }
     ]
     out = []
     if summary.items_integrated:
@@ -193,7 +205,10 @@ def _plans(summary: FollowUpSummary, tables: _Tables) -> list[Block]:
                 "or wider programming (table %(table)s).",
                 summary.plans_integrated,
             )
-            % {"integrated": number(summary.plans_integrated), "table": table.number}
+            % {
+                "integrated": number(summary.plans_integrated, noun="plans"),
+                "table": table.number,
+            }
         )
         out.append(Block("table", table=table))
     if summary.plans_not_integrated:
@@ -205,7 +220,11 @@ def _plans(summary: FollowUpSummary, tables: _Tables) -> list[Block]:
                 "%(count)s plans had not yet been integrated into programming.",
                 summary.plans_not_integrated,
             )
-            % {"count": number(summary.plans_not_integrated, capital=True)}
+            % {
+                "count": number(
+                    summary.plans_not_integrated, capital=True, noun="plans"
+                )
+            }
         )
     return [Block("p", " ".join(sentences)), *out]
 
@@ -278,7 +297,7 @@ def _assistance(summary: FollowUpSummary, tables: _Tables) -> list[Block]:
         "(a project with several donors is counted under each).",
         total,
     ) % {
-        "total": number(total, capital=True),
+        "total": number(total, capital=True, noun="projects"),
         "status": by_status.number,
         "donors": by_donor.number,
     }
@@ -394,5 +413,9 @@ def _clusters(summary: FollowUpSummary, names: Names, tables: _Tables):
         "%(threshold)s or more States parties of one regional group, which could be "
         "addressed on a regional basis (table %(table)s).",
         count,
-    ) % {"count": number(count), "threshold": threshold, "table": table.number}
+    ) % {
+        "count": number(count, noun="cases"),
+        "threshold": threshold,
+        "table": table.number,
+    }
     return [Block("p", capitalised(text)), Block("table", table=table)]

@@ -19,11 +19,38 @@ NUM2WORDS_LANGUAGES = {"fr", "es", "ru", "ar"}
 CHINESE_NUMERALS = "零一二三四五六七八九"
 # Languages whose sentences begin with a capital letter (Arabic and Chinese have none).
 CAPITALISED = {"en", "fr", "es", "ru"}
-# The gender of what is counted, where the word for a number agrees with it:
-# Russian "одно государство", "одна потребность"; Spanish "un Estado", "una necesidad"
-# (num2words knows Russian genders; for Spanish only "one" changes).
-RUSSIAN_GENDER = {"states": "n", "needs": "f"}
-SPANISH_ONE = {"states": "un", "needs": "una"}
+# The gender of what is counted, where the word for a number agrees with it. The
+# nouns are those the catalogs use for each thing counted: Russian "одно
+# государство", "одна потребность", "один план" (num2words knows Russian genders);
+# Spanish "un Estado", "una carta" and French "un plan", "une visite" (only "one"
+# changes below ten; "letters" are "envois" in French); Chinese counts with a
+# classifier, before which two is 两, not 二 ("两个缔约国", "两份计划").
+RUSSIAN_GENDER = {
+    "states": "n",  # государство
+    "needs": "f",  # потребность
+    "letters": "n",  # письмо
+    "plans": "m",  # план
+    "projects": "n",  # мероприятие (проект)
+    "cases": "n",  # направление
+    "visits": "n",  # посещение страны
+    "workshops": "n",  # мероприятие в формате практикума
+    "meetings": "n",  # совещание
+    "events": "n",  # мероприятие
+}
+SPANISH_ONE = {
+    "states": "un",  # Estado
+    "needs": "una",  # necesidad
+    "letters": "una",  # carta
+    "plans": "un",  # plan
+    "projects": "un",  # proyecto
+    "cases": "un",  # caso
+    "visits": "una",  # visita
+    "workshops": "un",  # taller
+    "meetings": "una",  # reunión
+    "events": "un",  # evento
+}
+FRENCH_ONE = {"visits": "une", "meetings": "une"}  # visite, réunion; else "un"
+CHINESE_TWO = "两"
 # The official names of the regional groups, as the note writes them in a sentence.
 REGION_PHRASES = {
     "african": pgettext_lazy(
@@ -98,7 +125,8 @@ def language() -> str:
 
 def number(value: int, *, capital: bool = False, noun: str = "states") -> str:
     """Numbers below ten in words, as the note writes them, in the active language,
-    agreeing with `noun` ("states" or "needs") where the language wants it;
+    agreeing with `noun` (a key of RUSSIAN_GENDER: "states", "needs", "letters",
+    "plans", "projects", "cases", "visits", …) where the language wants it;
     `capital` at the start of a sentence, where the language has capitals."""
     if not 0 <= value < 10:
         return str(value)
@@ -107,10 +135,12 @@ def number(value: int, *, capital: bool = False, noun: str = "states") -> str:
         text = num2words(value, lang="ru", gender=RUSSIAN_GENDER[noun])
     elif code == "es" and value == 1:
         text = SPANISH_ONE[noun]
+    elif code == "fr" and value == 1:
+        text = FRENCH_ONE.get(noun, "un")
     elif code in NUM2WORDS_LANGUAGES:
         text = num2words(value, lang=code)
     elif code == "zh":
-        text = CHINESE_NUMERALS[value]
+        text = CHINESE_TWO if value == 2 else CHINESE_NUMERALS[value]
     else:
         text = WORDS[value]
     return capitalised(text) if capital else text
