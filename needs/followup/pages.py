@@ -4,6 +4,7 @@ typed kept; a success message and a redirect after saving)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,8 +25,43 @@ def state_page(state) -> str:
     return reverse("followup:state_follow_up", kwargs={"code": state.code})
 
 
+# The button under a form with several rows that adds empty rows without
+# JavaScript: the page comes back with everything typed and ROWS_ADDED more rows of
+# the formset whose prefix is the button's value; nothing is saved.
+MORE_ROWS = "more-rows"
+ROWS_ADDED = 3
+
+
 def bound_data(request):
-    return request.POST if request.method == "POST" else None
+    """The posted values, with ROWS_ADDED more rows in the formset named by the
+    "more rows" button when it was the one pressed."""
+    if request.method != "POST":
+        return None
+    prefix = request.POST.get(MORE_ROWS)
+    total = f"{prefix}-TOTAL_FORMS"
+    if not prefix or not request.POST.get(total, "").isdigit():
+        return request.POST
+    data = request.POST.copy()
+    data[total] = str(int(data[total]) + ROWS_ADDED)
+    return data
+
+
+def submitted(request) -> bool:
+    """A POST meant to be saved (not the "more rows" button)."""
+    return request.method == "POST" and MORE_ROWS not in request.POST
+
+
+def quiet(request, *forms) -> None:
+    """After the "more rows" button: the forms show what was typed, without errors
+    (nothing was submitted for saving yet)."""
+    if submitted(request) or request.method != "POST":
+        return
+    for form in forms:
+        for each in getattr(form, "forms", [form]):
+            each._errors = ErrorDict()
+        if hasattr(form, "forms"):
+            form._errors = [each._errors for each in form.forms]
+            form._non_form_errors = form.error_class()
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -39,7 +75,7 @@ def add_errors(form, error: ValidationError) -> None:
 
 def form_page(request, template: str, context: dict):
     """The form again: 400 after a refused POST, with everything typed kept."""
-    status = 400 if request.method == "POST" else 200
+    status = 400 if submitted(request) else 200
     return render(request, template, context, status=status)
 
 

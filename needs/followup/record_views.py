@@ -29,6 +29,8 @@ from needs.followup.pages import (
     back_to,
     beneficiaries,
     bound_data,
+    quiet,
+    submitted,
     done,
     form_page,
     state_page,
@@ -66,7 +68,7 @@ def follow_up_edit(request, pk):
     form = FollowUpForm(bound_data(request), instance=follow_up)
     events = EventFormSet(bound_data(request), initial=initial, prefix="events")
     back = back_to(request, state_page(review.state))
-    if request.method == "POST" and form.is_valid() and events.is_valid():
+    if submitted(request) and form.is_valid() and events.is_valid():
         try:
             services.follow_up_save(
                 follow_up=form.instance, events=events.rows(), user=request.user
@@ -75,6 +77,7 @@ def follow_up_edit(request, pk):
             add_errors(form, error)
         else:
             return done(request, gettext("The follow-up was saved."), back)
+    quiet(request, form, events)
     context = {"review": review, "form": form, "events": events, "back": back}
     context["follow_up"] = follow_up
     return form_page(request, "followup/follow_up_form.html", context)
@@ -159,7 +162,7 @@ def _action_plan_page(request, plan: ActionPlan):
         bound_data(request), initial=initial, prefix="items", needs=needs
     )
     back = back_to(request, state_page(plan.state))
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if submitted(request) and form.is_valid() and formset.is_valid():
         try:
             services.action_plan_save(
                 plan=form.instance, items=formset.rows(), user=request.user
@@ -168,6 +171,7 @@ def _action_plan_page(request, plan: ActionPlan):
             add_errors(form, error)
         else:
             return done(request, gettext("The action plan was saved."), back)
+    quiet(request, form, formset)
     context = {"plan": plan, "form": form, "items": formset, "back": back}
     return form_page(request, "followup/action_plan_form.html", context)
 
@@ -291,7 +295,7 @@ def _assistance_page(request, assistance: Assistance, states: list, back: str):
             keep=[link.need_id for link in links],
         ),
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if submitted(request) and form.is_valid() and formset.is_valid():
         try:
             services.assistance_save(
                 assistance=form.instance,
@@ -304,6 +308,7 @@ def _assistance_page(request, assistance: Assistance, states: list, back: str):
             add_errors(form, error)
         else:
             return done(request, gettext("The assistance was saved."), back)
+    quiet(request, form, formset)
     context = {"assistance": assistance, "form": form, "links": formset, "back": back}
     return form_page(request, "followup/assistance_form.html", context)
 

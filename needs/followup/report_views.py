@@ -24,6 +24,8 @@ from needs.followup.pages import (
     back_to,
     beneficiaries,
     bound_data,
+    quiet,
+    submitted,
     done,
     form_page,
     state_page,
@@ -89,7 +91,7 @@ def assistance_report_confirm(request, pk):
     report = _report_to_decide(request, pk)
     page = _confirm_forms(request, report, bound_data(request))
     forms = [page[name] for name in ("form", "links", "new_donor", "decision")]
-    if request.method == "POST" and all_valid(*forms):
+    if submitted(request) and all_valid(*forms):
         form, links, new_donor, decision = forms
         try:
             services.assistance_report_confirm(
@@ -107,6 +109,7 @@ def assistance_report_confirm(request, pk):
         else:
             message = gettext("Confirmed: the assistance is recorded and counts.")
             return done(request, message, page["back"])
+    quiet(request, *forms)
     return form_page(request, "followup/assistance_report_confirm.html", page)
 
 

@@ -714,3 +714,42 @@ def test_the_desk_and_the_state_page_link_to_the_pages_not_the_admin(
         ("followup:assistance_report_confirm", [other.report.pk]),
     ]:
         assert reverse(name, args=args) in html, name
+
+
+def test_more_rows_brings_the_form_back_with_empty_rows_and_saves_nothing(
+    focal_point, own_review
+):
+    # Given a plan being typed with its three offered rows filled
+    url = reverse("followup:action_plan_create", args=[own_review.state.code])
+    items = [
+        {"rank": rank, "responsible_authority": f"Office {rank}", "integration": "none"}
+        for rank in (1, 2, 3)
+    ]
+    data = {"title": "", "status": "drafting", **rows("items", items)}
+
+    # When the focal point asks for more rows (the title is still empty)
+    response = _client(focal_point).post(url, data | {"more-rows": "items"})
+
+    # Then the page comes back with what was typed, three more rows, no error
+    # shown, and nothing saved
+    assert response.status_code == 200
+    formset = response.context["items"]
+    assert formset.total_form_count() == 6
+    assert [form["responsible_authority"].value() for form in formset][:3] == [
+        "Office 1",
+        "Office 2",
+        "Office 3",
+    ]
+    assert b"This field is required" not in response.content
+    assert b'name="more-rows" value="items"' in response.content
+    assert not ActionPlan.objects.exists()
+
+
+def test_enter_in_a_field_saves_rather_than_adds_rows(focal_point, own_review):
+    # The form's first submit button (the one Enter presses) has no "more-rows" name
+    url = reverse("followup:action_plan_create", args=[own_review.state.code])
+    page = _client(focal_point).get(url).content.decode()
+    form = page[page.index('<form method="post" class="stacked"') :]
+    first_button = form[form.index("<button") : form.index(">", form.index("<button"))]
+    assert "more-rows" not in first_button
+    assert 'type="submit"' in first_button
