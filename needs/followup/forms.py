@@ -308,8 +308,12 @@ class AssistanceLinkForm(forms.Form):
     """A need the assistance addresses, in part or in full."""
 
     need = NeedChoiceField(queryset=Need.objects.none(), label=_("Need"))
+    # The value a browser sends for an untouched row: an empty row is then
+    # unchanged, and left out rather than refused for its missing need.
     coverage = forms.ChoiceField(
-        choices=AssistanceNeed.Coverage.choices, label=_("Addressed")
+        choices=AssistanceNeed.Coverage.choices,
+        initial=AssistanceNeed.Coverage.IN_PART,
+        label=_("Addressed"),
     )
     note = forms.CharField(
         required=False,
