@@ -192,8 +192,11 @@ def _note_context(note: draft_note.Draft, *, printable: bool = False) -> dict:
     }
 
 
-def _note_download(request, note: draft_note.Draft, name: str) -> HttpResponse:
-    """The note in the format asked for (`DOWNLOADS`)."""
+def _note_download(
+    request, note: draft_note.Draft, name: str, title: str
+) -> HttpResponse:
+    """The note in the format asked for (`DOWNLOADS`): `name` for the file,
+    `title` for the printable page."""
     kind = request.GET["format"]
     if kind == "md":
         return _download(draft_note.to_markdown(note), f"{name}.md", "text/markdown")
@@ -201,7 +204,12 @@ def _note_download(request, note: draft_note.Draft, name: str) -> HttpResponse:
         content = note_docx.to_docx(note, language=get_language() or "en")
         return _attachment(content, f"{name}.docx", DOCX)
     for_pdf = kind == "pdf" and note_pdf.available()
-    context = _note_context(note, printable=True) | {"for_pdf": for_pdf, "title": name}
+    # The page in a browser styles its charts with note-print.css (the CSP allows no
+    # inline style); a converter to PDF has no stylesheet, so its charts carry theirs.
+    context = _note_context(note, printable=for_pdf) | {
+        "for_pdf": for_pdf,
+        "title": title,
+    }
     html = render_to_string("reports/note_print.html", context, request=request)
     if not for_pdf:
         return HttpResponse(html)
@@ -218,17 +226,21 @@ def draft(request):
                 form.errors.as_text(), status=400, content_type="text/plain"
             )
         note = draft_note.compose(form.document())
-        return _note_download(request, note, "draft-note")
+        return _note_download(request, note, "draft-note", gettext("Draft note"))
 
     def build(document, names):
         query = request.GET.copy()
         query.pop("format", None)
         return _note_context(draft_note.compose(document, names)) | {
             "download_query": query.urlencode(),
-            "can_view_editions": can_view_note_editions(request.user),
         }
 
-    return _report(request, "reports/draft_note.html", build)
+    # Outside the cached fragment: the report is the same for everyone, the link
+    # to the editions is the secretariat's.
+    can_view_editions = can_view_note_editions(request.user)
+    return _report(
+        request, "reports/draft_note.html", build, can_view_editions=can_view_editions
+    )
 
 
 def edition_list(request):
@@ -248,7 +260,7 @@ def edition_detail(request, pk):
     note = draft_note.compose(document, sources=sources)
     if request.GET.get("format") in DOWNLOADS:
         name = slugify(edition.symbol.replace("/", "-")) or f"note-{edition.pk}"
-        return _note_download(request, note, name)
+        return _note_download(request, note, name, edition.symbol or str(edition))
     context = _note_context(note) | {
         "edition": edition,
         "chapters": sources.chapters,

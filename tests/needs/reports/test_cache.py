@@ -2,6 +2,8 @@
 changes what is counted shows at once, one computation per miss."""
 
 import datetime
+import difflib
+import re
 import threading
 import time
 
@@ -385,3 +387,67 @@ def test_as_of_documents_are_cached_under_the_version_too(
 
     # then the document as of that date has changed, though no history row moved
     assert compute(StatisticsFilter(as_of=day)).reviews == 43
+
+
+REPORT_PAGES = [
+    "/reports/",
+    "/reports/chapters/III/",
+    "/reports/articles/15/",
+    "/reports/types/",
+    "/reports/regions/",
+    "/reports/distribution/",
+    "/reports/draft-note/",
+]
+
+
+def _page_body(response) -> str:
+    """The page without what differs per request (CSRF tokens, CSP nonces, the
+    charts' element ids)."""
+    html = response.content.decode()
+    html = re.sub(r"\b(chart|stacked)-\d+", r"\1-N", html)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'nonce="[^"]*"', "", html)
+
+
+@pytest.mark.parametrize("url", REPORT_PAGES)
+def test_a_cached_report_page_is_what_each_role_would_get_cold(
+    statistics_cache, note_2013, secretariat, viewer, client, url
+):
+    commit_pending()
+    roles = {"secretariat": secretariat, "viewer": viewer, "anonymous": None}
+
+    def get(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return _page_body(client.get(url))
+
+    cold = {}
+    for name, user in roles.items():
+        cache.clear()
+        cold[name] = get(user)
+    for first in roles:
+        # Given the fragments cached by one role's visit
+        cache.clear()
+        get(roles[first])
+        with CaptureQueriesContext(connection) as warm_read:
+            get(roles[first])
+        assert not any("needs_need" in q["sql"] for q in warm_read), "not cached"
+        # Then every other role gets exactly its own page
+        for name, user in roles.items():
+            warm = get(user)
+            changed = [
+                line
+                for line in difflib.unified_diff(
+                    cold[name].splitlines(), warm.splitlines(), lineterm="", n=0
+                )
+                if line[:1] in "+-" and line[:3] not in ("+++", "---")
+            ]
+            at = next(
+                (i for i, (a, b) in enumerate(zip(cold[name], warm)) if a != b), 0
+            )
+            assert changed == [], (
+                f"{url}: {name} after {first}: "
+                f"{cold[name][at - 150 : at + 150]!r} became "
+                f"{warm[at - 150 : at + 150]!r}"
+            )

@@ -468,6 +468,20 @@ def test_the_edition_downloads_as_pdf_and_prints(client, secretariat, edition):
     assert pdf.getvalue().startswith(b"%PDF")
     assert "note-print.css" in printable
     assert '<p class="numbered" id="paragraph-1">' in printable
+    # The page's title is the edition's, and its charts take their styles from the
+    # stylesheet (the Content-Security-Policy refuses a <style> inside an SVG)
+    assert f"<title>{edition.symbol or edition}</title>" in printable
+    assert "<style>" not in printable
+
+
+def test_the_printable_draft_note_is_titled_and_styled_by_its_stylesheet(
+    client, note_2013
+):
+    printable = client.get("/reports/draft-note/", {"format": "print"})
+    html = printable.getvalue().decode()
+    assert "<title>Draft note</title>" in html
+    assert "<svg" in html
+    assert "<style>" not in html
 
 
 def test_the_edition_page_costs_a_bounded_number_of_queries(
