@@ -191,4 +191,3 @@ class AssistanceReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-

@@ -29,11 +29,11 @@ from needs.followup.pages import (
     back_to,
     beneficiaries,
     bound_data,
-    quiet,
-    submitted,
     done,
     form_page,
+    quiet,
     state_page,
+    submitted,
 )
 from needs.models import ActionPlan, Assistance, Donor
 from needs.permissions import (

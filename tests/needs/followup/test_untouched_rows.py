@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 class _FormValues(HTMLParser):
-    """What a browser sends for the page's form (the first of class "stacked"), untouched: text as rendered,
-    ticked boxes, each select's selected option or else its first."""
+    """What a browser sends for the page's form (the first of class "stacked"),
+    untouched: text as rendered, ticked boxes, each select's selected option or
+    else its first."""
 
     def __init__(self):
         super().__init__()

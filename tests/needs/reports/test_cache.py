@@ -444,7 +444,12 @@ def test_a_cached_report_page_is_what_each_role_would_get_cold(
                 if line[:1] in "+-" and line[:3] not in ("+++", "---")
             ]
             at = next(
-                (i for i, (a, b) in enumerate(zip(cold[name], warm)) if a != b), 0
+                (
+                    i
+                    for i, (a, b) in enumerate(zip(cold[name], warm, strict=False))
+                    if a != b
+                ),
+                0,
             )
             assert changed == [], (
                 f"{url}: {name} after {first}: "
