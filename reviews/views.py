@@ -21,11 +21,17 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 
 from reviews import mfa
-from reviews.forms import EnrolmentForm, PasswordResetForm, SecondFactorForm
+from reviews.forms import (
+    EnrolmentForm,
+    PasswordResetForm,
+    RecoveryCodesForm,
+    SecondFactorForm,
+)
 from reviews.permissions import second_factor_required
 from reviews.services import (
     account_language_set,
     login_lockout_clear,
+    recovery_codes_regenerate,
     second_factor_check,
     second_factor_enrol,
 )
@@ -109,6 +115,35 @@ def two_factor_setup(request):
         **mfa.enrolment_details(user, key),
     }
     return render(request, "registration/two_factor_setup.html", context)
+
+
+@never_cache
+def two_factor(request):
+    """One's own two-factor sign-in: whether an authenticator is set up, how many
+    recovery codes are left, and new codes for the old ones, shown once. The
+    authenticator's code is asked again, so that a session left open does not hand
+    out codes that outlive it."""
+    user = request.user
+    form = RecoveryCodesForm(request.POST or None)
+    if form.is_valid():
+        try:
+            codes = recovery_codes_regenerate(user=user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            # The session may have signed in with a recovery code, now deleted: it
+            # stands on the authenticator whose code it has just given.
+            otp_login(request, user.totpdevice_set.get())
+            context = {"codes": codes, "renewed": True, "next": request.path}
+            return render(
+                request, "registration/two_factor_recovery_codes.html", context
+            )
+    context = {
+        "form": form,
+        "enrolled": mfa.has_authenticator(user),
+        "codes_left": mfa.recovery_codes_left(user),
+    }
+    return render(request, "registration/two_factor.html", context)
 
 
 @never_cache
