@@ -16,6 +16,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_otp_webauthn.models import WebAuthnCredential
 
 from reviews.permissions import has_verified_second_factor, second_factor_required
 
@@ -84,3 +85,8 @@ def has_authenticator(user) -> bool:
 def recovery_codes_left(user) -> int:
     """How many of `user`'s recovery codes are still unused."""
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def passkey_count(user) -> int:
+    """How many passkeys `user` has added (a second factor like the app's code)."""
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).count()
