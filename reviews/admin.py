@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from reviews.models import (
     Account,
@@ -166,3 +168,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Passkeys: django-otp-webauthn ships this admin and leaves registering it to the
+# project. An administrator deletes a lost passkey here.
+admin.site.register(WebAuthnCredential, WebAuthnCredentialAdmin)

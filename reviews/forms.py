@@ -73,3 +73,8 @@ class EnrolmentForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )
+
+
+class RecoveryCodesForm(EnrolmentForm):
+    """New recovery codes: the code the authenticator shows now (a recovery code
+    will not do)."""

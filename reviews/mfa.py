@@ -13,8 +13,10 @@ import qrcode
 import qrcode.image.svg
 from django.http import HttpRequest
 from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_otp_webauthn.models import WebAuthnCredential
 
 from reviews.permissions import has_verified_second_factor, second_factor_required
 
@@ -72,3 +74,19 @@ def enrolment_details(user, key: str) -> dict:
         "qr_code": f"data:image/svg+xml;base64,{svg}",
         "manual_key": " ".join(manual[i : i + 4] for i in range(0, len(manual), 4)),
     }
+
+
+def has_authenticator(user) -> bool:
+    """Whether `user` has enrolled an authenticator app (recovery codes alone are
+    not one: they come with it)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(user) -> int:
+    """How many of `user`'s recovery codes are still unused."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def passkey_count(user) -> int:
+    """How many passkeys `user` has added (a second factor like the app's code)."""
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).count()

@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ from reviews.permissions import can_change_reviews, can_revoke_api_token
 from tatracker.data_version import data_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Security events (JSON lines in production): never a password, token or code.
+security_log = logging.getLogger("tatracker.security")
 # CLDR knows the European Union by its alpha-2 code only.
 CLDR_TERRITORY = {"EUU": "EU"}
 
@@ -342,12 +345,17 @@ def second_factor_enrol(*, user, key: str, code: str) -> list[str]:
             code="wrong_code",
         )
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
     device = TOTPDevice(
         user=user, name=AUTHENTICATOR_NAME, key=key, confirmed=True, last_t=totp.t()
     )
     device.full_clean()
     device.save()
+    return _recovery_codes_replace(user=user)
+
+
+def _recovery_codes_replace(*, user) -> list[str]:
+    """Delete `user`'s recovery codes, make RECOVERY_CODES new ones, return them."""
+    StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(
         user=user, name=RECOVERY_NAME, confirmed=True
     )
@@ -355,6 +363,31 @@ def second_factor_enrol(*, user, key: str, code: str) -> list[str]:
     StaticToken.objects.bulk_create(
         StaticToken(device=recovery, token=token) for token in codes
     )
+    return codes
+
+
+def recovery_codes_regenerate(*, user, code: str) -> list[str]:
+    """New recovery codes for `user`, whose authenticator shows `code` now (a
+    recovery code will not do: one code must not buy ten). The earlier codes stop
+    working; the new ones are returned, to be shown once. Logged, without codes.
+
+    The code is checked before the transaction opens: a wrong one is counted by
+    the authenticator's own throttle (django-otp, a write that must not be rolled
+    back with the refusal)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    code = "".join(code.split())
+    if device is None or not (code.isdigit() and device.verify_token(code)):
+        security_log.warning(
+            "recovery codes not renewed: wrong authenticator code",
+            extra={"user_id": user.pk},
+        )
+        raise ValidationError(
+            gettext("That code is not the one your authenticator shows."),
+            code="wrong_code",
+        )
+    with transaction.atomic():
+        codes = _recovery_codes_replace(user=user)
+    security_log.info("recovery codes renewed", extra={"user_id": user.pk})
     return codes
 
 

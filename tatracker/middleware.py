@@ -104,6 +104,9 @@ SECOND_FACTOR_OPEN = frozenset(
     {
         "reviews:two_factor_setup",
         "reviews:two_factor_verify",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
         "reviews:language_set",
         "logout",
         "admin:logout",

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -140,6 +141,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "reviews",
     "needs",
 ]
@@ -394,6 +396,19 @@ REST_FRAMEWORK = {
 # API tokens expire this many days after they are made (POST /api/v1/token/).
 API_TOKEN_TTL = datetime.timedelta(days=env_int("API_TOKEN_DAYS", 30))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Passkeys (django-otp-webauthn), a second factor beside the authenticator app, never
+# a way in alone. They belong to SITE_URL's host name and answer its origin only;
+# browsers offer them on HTTPS and on localhost alone (never at an IP address), so
+# with another SITE_URL (the default http://127.0.0.1:8000) they work at
+# http://localhost:8000.
+_SITE = urlsplit(SITE_URL)
+_PASSKEYS_AT_SITE = _SITE.scheme == "https" or _SITE.hostname == "localhost"
+OTP_WEBAUTHN_RP_NAME = "tatracker"
+OTP_WEBAUTHN_RP_ID = _SITE.hostname if _PASSKEYS_AT_SITE else "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    f"{_SITE.scheme}://{_SITE.netloc}" if _PASSKEYS_AT_SITE else "http://localhost:8000"
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from needs.views import home
+from reviews.urls import passkey_urlpatterns
 from reviews.views import PasswordResetConfirmView, PasswordResetView
 from tatracker.health import health, metrics, ready
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("reviews.urls")),
+    path(
+        "accounts/two-factor/passkeys/",
+        include((passkey_urlpatterns, "otp_webauthn")),
+    ),
     path("", include("needs.urls")),
     path("", include("needs.followup.urls")),
     path("reports/", include("needs.reports.urls")),

@@ -162,7 +162,9 @@ def _scope_sql(scope: Scope, *, postgresql: bool, type_bits: dict | None) -> tup
     coverage = " ".join(f"WHEN %s THEN {index}" for index in range(len(COVERAGE)))
     params += COVERAGE
     bits = ""
-    if type_bits is not None:
+    if type_bits == {}:  # no need type yet (a fresh database): CASE needs a WHEN
+        bits = ", 0 AS tb"
+    elif type_bits is not None:
         bits = ", CASE n.need_type_id " + " ".join(
             f"WHEN %s THEN {1 << bit}" for bit in type_bits.values()
         )
@@ -266,7 +268,8 @@ def _bit_counts(size: int) -> str:
 
 def _postgresql_counts(size: int) -> str:
     article = _table(Article)
-    bits = _bit_counts(size)
+    # ARRAY[] has no type of its own: with no need type yet (a fresh database), say it.
+    counts = f"ARRAY[{_bit_counts(size)}]" if size else "CAST(ARRAY[] AS BIGINT[])"
     return (
         # One pass over the scope: the cells, and the fold per (State, article).
         ", folded AS MATERIALIZED (SELECT GROUPING(s) AS k, s, g, a, t, v, "
@@ -287,12 +290,12 @@ def _postgresql_counts(size: int) -> str:
                 _row(2, {"a": "a", "n": "n", "x": "count(*)"})
                 + " FROM sa GROUP BY a, n",
                 _row(3, {"a": "z.a", "t": "b.bit - 1", "x": "b.states"})
-                + f" FROM (SELECT a, ARRAY[{bits}] AS counts FROM sa GROUP BY a) z, "
+                + f" FROM (SELECT a, {counts} AS counts FROM sa GROUP BY a) z, "
                 "unnest(z.counts) WITH ORDINALITY b(states, bit) WHERE b.states > 0",
                 _row(4, {"c": "c", "g": "g", "n": "n", "x": "count(*)"})
                 + " FROM sc GROUP BY c, g, n",
                 _row(5, {"t": "b.bit - 1", "x": "b.states"})
-                + f" FROM (SELECT ARRAY[{bits}] AS counts FROM ss) z, "
+                + f" FROM (SELECT {counts} AS counts FROM ss) z, "
                 "unnest(z.counts) WITH ORDINALITY b(states, bit) WHERE b.states > 0",
                 _row(6, {"g": "g", "x": "count(*)"}) + " FROM ss GROUP BY g",
                 REVIEWED,

@@ -67,6 +67,19 @@ NOT_PAGES = {
     "accounts/logout/": "logs out (POST only): the session the other pages need",
     "reports/tables/<slug:slug>.csv": "a CSV download",
     "reports/tables/<slug:slug>.xlsx": "an XLSX download",
+    # The passkey script's steps (JSON, POST only) and its translations (JavaScript);
+    # the pages that load the script, /accounts/two-factor/ and the verify page, are
+    # measured.
+    **{
+        f"accounts/two-factor/passkeys/{step}/": "for the passkey script, no page"
+        for step in (
+            "registration/begin",
+            "registration/complete",
+            "authentication/begin",
+            "authentication/complete",
+            "jsi18n",
+        )
+    },
 }
 
 

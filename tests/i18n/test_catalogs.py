@@ -2,6 +2,7 @@
 in every language, none is empty or fuzzy, and the compiled catalogs are those of the
 sources. (CI fails on a missing entry.)"""
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -51,13 +52,17 @@ def test_compiled_catalog_matches_its_source(language):
     assert _entries(mo) == _entries(po.translated_entries())
 
 
-def test_makemessages_finds_no_new_string(tmp_path, settings, monkeypatch):
-    # given a copy of the catalogs, updated from the code as it is now
-    shutil.copytree(LOCALE, tmp_path / "locale")
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    monkeypatch.chdir(ROOT)
-
-    # when makemessages runs over the project
+def _fresh_catalog(folder: Path, settings, monkeypatch, plant=None) -> polib.POFile:
+    """The French catalog as makemessages leaves it, run over a copy of the project
+    in `folder` (with `plant`: {path: text} added to the copy): makemessages writes
+    into the `locale/` it finds under the folder it walks, so it never walks the
+    repository itself."""
+    copy = folder / "project"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*IGNORED, ".git"))
+    for path, text in (plant or {}).items():
+        (copy / path).write_text(text, encoding="utf-8")
+    settings.LOCALE_PATHS = [copy / "locale"]
+    monkeypatch.chdir(copy)
     call_command(
         "makemessages",
         locale=["fr"],
@@ -65,11 +70,45 @@ def test_makemessages_finds_no_new_string(tmp_path, settings, monkeypatch):
         ignore_patterns=IGNORED,
         verbosity=0,
     )
+    return polib.pofile(str(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
+
+
+def _changes(fresh: polib.POFile) -> tuple[set, set]:
+    """(entries the code has and the committed catalog lacks, and the reverse)."""
+    committed = {_key(e) for e in catalog("fr") if not e.obsolete}
+    found = {_key(e) for e in fresh}
+    return found - committed, committed - found
+
+
+def _digest(folder: Path) -> str:
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    hashes = (hashlib.sha256(path.read_bytes()).hexdigest() for path in files)
+    return hashlib.sha256(" ".join(hashes).encode()).hexdigest()
+
+
+def test_makemessages_finds_no_new_string(tmp_path, settings, monkeypatch):
+    # given the catalogs as committed
+    before = _digest(LOCALE)
+
+    # when makemessages runs over (a copy of) the project
+    new, gone = _changes(_fresh_catalog(tmp_path, settings, monkeypatch))
 
     # then it found exactly the entries the committed catalog holds
-    fresh = polib.pofile(str(tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
-    committed = catalog("fr")
-    new = {_key(e) for e in fresh} - {_key(e) for e in committed if not e.obsolete}
-    gone = {_key(e) for e in committed if not e.obsolete} - {_key(e) for e in fresh}
     assert new == set(), "run `make messages` and translate the new strings"
     assert gone == set(), "run `make messages`: the catalog holds strings no code uses"
+    assert _digest(LOCALE) == before, "the test wrote into the repository's locale/"
+
+
+def test_makemessages_would_find_a_new_string(tmp_path, settings, monkeypatch):
+    # given a string in the code that no catalog holds
+    planted = {
+        "reviews/planted.py": "from django.utils.translation import gettext as _\n"
+        '_("A sentence no catalog holds")\n'
+    }
+
+    # when
+    new, _gone = _changes(_fresh_catalog(tmp_path, settings, monkeypatch, planted))
+
+    # then the freshness test would fail, naming it
+    assert (None, "A sentence no catalog holds", "") in new
+    assert not (ROOT / "reviews" / "planted.py").exists()

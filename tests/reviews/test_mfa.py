@@ -286,3 +286,150 @@ def test_the_token_endpoint_asks_the_secretariat_for_its_code(secretariat):
     )
     assert again.status_code == 201
     assert ApiToken.objects.filter(user=secretariat).count() == 2
+
+
+# ---------------------------------------------------------------------------
+# Recovery codes: how many are left, and new ones for the old
+# ---------------------------------------------------------------------------
+TWO_FACTOR = reverse("reviews:two_factor")
+
+
+def _verified_with_recovery_code(client, user) -> tuple[str, list[str]]:
+    """An enrolled user whose session gave its second factor (a recovery code);
+    the authenticator's current code may be used once more."""
+    key, codes = _enrolled(user)
+    client.force_login(user)
+    assert client.post(VERIFY, {"code": codes[0]}).status_code == 302
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
+    return key, codes
+
+
+def _codes_of(user) -> set[str]:
+    return set(
+        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_the_page_says_how_many_recovery_codes_are_left(client, secretariat):
+    _verified_with_recovery_code(client, secretariat)
+
+    page = client.get(TWO_FACTOR)
+
+    assert page.status_code == 200
+    assert b"9 recovery codes left unused." in page.content
+    assert b'name="code"' in page.content
+
+
+@pytest.mark.django_db
+def test_new_recovery_codes_replace_the_old_ones_which_stop_working(
+    client, secretariat, caplog
+):
+    # given: a verified session, and the codes the person has kept
+    key, old = _verified_with_recovery_code(client, secretariat)
+
+    # when: they ask for new codes with their authenticator's code
+    with caplog.at_level("INFO", logger="tatracker.security"):
+        renewed = client.post(TWO_FACTOR, {"code": _code(key)})
+
+    # then: ten new codes, shown once, none of the old ones
+    assert renewed.status_code == 200
+    assert b"the ones you had before no longer work" in renewed.content
+    new = _codes_of(secretariat)
+    assert len(new) == 10
+    assert new.isdisjoint(old)
+    for token in new:
+        assert token.encode() in renewed.content
+    again = client.get(TWO_FACTOR)
+    assert b"10 recovery codes left unused." in again.content
+    assert all(token.encode() not in again.content for token in new)
+    # and it is logged, with the user and without any code
+    [record] = [r for r in caplog.records if r.name == "tatracker.security"]
+    assert record.getMessage() == "recovery codes renewed"
+    assert record.user_id == secretariat.pk
+    assert not any(token in record.getMessage() for token in new | set(old))
+
+    # when: an old code, then a new one twice, each in a new session
+    client.logout()
+    client.force_login(secretariat)
+    refused = client.post(VERIFY, {"code": old[1]})
+    accepted = client.post(VERIFY, {"code": sorted(new)[0], "next": "/admin/"})
+    client.logout()
+    client.force_login(secretariat)
+    reused = client.post(VERIFY, {"code": sorted(new)[0]})
+
+    # then: the old code is refused, the new one works once
+    assert b"That code is not valid" in refused.content
+    assert accepted["Location"] == "/admin/"
+    assert b"That code is not valid" in reused.content
+    assert len(_codes_of(secretariat)) == 9
+
+
+@pytest.mark.django_db
+def test_new_recovery_codes_need_the_authenticators_code(client, secretariat, caplog):
+    # given
+    key, old = _verified_with_recovery_code(client, secretariat)
+    before = _codes_of(secretariat)
+
+    # when: a wrong code, then a recovery code
+    with caplog.at_level("INFO", logger="tatracker.security"):
+        wrong = client.post(TWO_FACTOR, {"code": _code(key, offset=3600)})
+        recovery = client.post(TWO_FACTOR, {"code": old[1]})
+
+    # then: both refused, the wrong code logged, and nothing changed
+    assert wrong.status_code == recovery.status_code == 200
+    assert b"not the one your authenticator shows" in wrong.content
+    assert b'class="error"' in recovery.content
+    assert _codes_of(secretariat) == before
+    logged = [r.getMessage() for r in caplog.records if r.name == "tatracker.security"]
+    assert logged == ["recovery codes not renewed: wrong authenticator code"]
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_is_counted_by_the_authenticators_throttle(
+    client, secretariat, settings
+):
+    # given: django-otp's throttle on, as in production
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    key, _old = _verified_with_recovery_code(client, secretariat)
+    before = _codes_of(secretariat)
+
+    # when: a wrong code, then at once the right one
+    client.post(TWO_FACTOR, {"code": _code(key, offset=3600)})
+    client.post(TWO_FACTOR, {"code": _code(key)})
+
+    # then: the failure was kept (not rolled back with the refusal), and the right
+    # code waits for the throttle
+    device = TOTPDevice.objects.get(user=secretariat)
+    assert device.throttling_failure_count >= 1
+    assert _codes_of(secretariat) == before
+
+
+@pytest.mark.django_db
+def test_without_an_authenticator_the_page_offers_to_set_one_up(client, focal_point):
+    client.force_login(focal_point)
+
+    page = client.get(TWO_FACTOR)
+    refused = client.post(TWO_FACTOR, {"code": "123456"})
+
+    assert page.status_code == 200
+    assert b"no authenticator app yet" in page.content
+    assert SETUP.encode() in page.content
+    assert refused.status_code == 200
+    assert not StaticDevice.objects.filter(user=focal_point).exists()
+
+
+@pytest.mark.django_db
+def test_a_session_that_owes_its_code_gives_it_before_new_recovery_codes(
+    client, secretariat
+):
+    key, _codes = _enrolled(secretariat)
+    before = _codes_of(secretariat)
+    _login(client, secretariat)
+    TOTPDevice.objects.filter(user=secretariat).update(last_t=-1)
+
+    response = client.post(TWO_FACTOR, {"code": _code(key)})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY + "?next=")
+    assert _codes_of(secretariat) == before

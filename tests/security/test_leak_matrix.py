@@ -199,6 +199,7 @@ KINDS = {
     # Two-factor devices (django-otp): administrators remove a lost authenticator.
     "admin/otp_totp/": "internal",
     "admin/otp_static/": "internal",
+    "admin/django_otp_webauthn/": "internal",  # passkeys: a lost one is removed
 }
 EXCLUDED = {
     "accounts/reset/<uidb64>/<token>/": "password reset link: a user's signed token, "

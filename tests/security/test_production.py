@@ -19,13 +19,25 @@ from tests.factories import AccountFactory, NeedFactory, UserFactory
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def test_check_deploy_is_clean_with_production_settings():
+# Several servers: PostgreSQL, Redis, a proxy in front, a metrics scraper.
+SCALED_OUT = {
+    "DATABASE_URL": "postgres://tatracker@db.example.org:5432/tatracker",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
+    "TRUSTED_PROXIES": "1",
+    "METRICS_TOKEN": "a-metrics-token-" + "m" * 32,
+    "CSRF_TRUSTED_ORIGINS": "https://tatracker.example.org",
+}
+
+
+@pytest.mark.parametrize("extra", [{}, SCALED_OUT], ids=["one-server", "scaled-out"])
+def test_check_deploy_is_clean_with_production_settings(extra):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "tatracker.settings",
         "SECRET_KEY": "a-production-secret-" + "k3y" * 20,
         "ALLOWED_HOSTS": "tatracker.example.org",
         "DEBUG": "0",
+        **extra,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],

@@ -102,3 +102,16 @@ def test_a_change_of_reference_rows_is_seen_by_the_next_document(data):
     assert document.chapters["III"].title == "Renamed in the admin"
     assert document.needs_by_type["new-type"] == 1
     assert document == compute_uncached(portable=True)
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["native", "portable"])
+def test_a_database_without_need_types_gives_an_empty_document(db, portable):
+    # given: a fresh installation, before the reference data are loaded
+    NeedType.objects.all().delete()
+
+    # when
+    document = compute_uncached(StatisticsFilter(), portable=portable)
+
+    # then: no need is counted, and no statement failed
+    assert document.needs == 0
+    assert document.states_with_needs == 0
