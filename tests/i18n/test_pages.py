@@ -160,3 +160,21 @@ def test_an_anonymous_visitor_chooses_a_language_too(client):
     assert 'lang="ar"' in html
     assert 'dir="rtl"' in html
     assert Need.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+def test_the_language_menu_names_each_language_in_itself(client, language):
+    client.post(reverse("reviews:language_set"), {"language": language})
+    html = client.get(reverse("home")).getvalue().decode()
+    menu = html[html.index('<select name="language"') : html.index("</select>")]
+    names = re.findall(
+        r'<option value="([^"]+)" lang="[^"]+"[^>]*>([^<]+)</option>', menu
+    )
+    assert names == [
+        ("ar", "العربية"),
+        ("zh-hans", "中文"),
+        ("en", "English"),
+        ("fr", "Français"),
+        ("ru", "Русский"),
+        ("es", "Español"),
+    ]
