@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def create_cache_table(using="default", **kwargs):
@@ -11,7 +12,7 @@ def create_cache_table(using="default", **kwargs):
 
 class NeedsConfig(AppConfig):
     name = "needs"
-    verbose_name = "Technical assistance needs"
+    verbose_name = _("Technical assistance needs")
     # What secretariat staff may do with these models in the admin.
     secretariat_permissions = {
         "need": "add change delete view",

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = "Reviews and the Convention"
+    verbose_name = _("Reviews and the Convention")
     # What secretariat staff may do with these models in the admin.
     secretariat_permissions = {
         "countryreview": "add change view",
