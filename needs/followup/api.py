@@ -3,8 +3,6 @@
 Viewsets load through `visible_to(user)` and write through the follow-up services.
 """
 
-from functools import partial
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -34,7 +32,7 @@ from needs.followup.serializers import (
     LinkSerializer,
 )
 from needs.models import ActionPlan, ActionPlanItem, Assistance, Donor, FollowUp
-from needs.permissions import can_edit_plan, can_see_description
+from needs.permissions import can_edit_plan
 from needs.serializers import NeedSerializer
 from tatracker.drf import (
     ERROR_RESPONSES,
@@ -198,9 +196,7 @@ class UnmetNeedViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.GenericView
         return selectors.unmet_needs(user=self.request.user).select_related("proposal")
 
     def csv(self, queryset):
-        shows = partial(can_see_description, self.request.user)
-        rows = need_rows(queryset, shows_description=shows)
-        return csv_response("unmet-needs.csv", rows)
+        return csv_response("unmet-needs.csv", need_rows(queryset))
 
 
 class DonorMappingCellSerializer(serializers.Serializer):
