@@ -161,7 +161,10 @@ class KeysetPagination(Pagination):
         direction, values = ("after", None)
         if raw is not None:
             direction, values = self._decode(raw, ordering)
-            queryset_from = queryset.filter(beyond(ordering, values, direction))
+            try:
+                queryset_from = queryset.filter(beyond(ordering, values, direction))
+            except (ValueError, TypeError, DjangoValidationError):
+                raise self._invalid_cursor() from None
         else:
             queryset_from = queryset
         if direction == "before":
@@ -200,10 +203,14 @@ class KeysetPagination(Pagination):
     def _decode(self, raw: str, ordering: list[str]):
         try:
             return decode_cursor(raw, ordering)
-        except ValueError as error:
-            raise serializers.ValidationError(
-                {self.cursor_query_param: [str(error)]}
-            ) from error
+        except ValueError:
+            raise self._invalid_cursor() from None
+
+    def _invalid_cursor(self) -> serializers.ValidationError:
+        message = gettext(
+            "Not a cursor of this list in this order; start again from the first page."
+        )
+        return serializers.ValidationError({self.cursor_query_param: [message]})
 
     def counted(self):
         if self.keyset:
@@ -293,12 +300,7 @@ def decode_cursor(raw: str, ordering: list[str]) -> tuple[str, list]:
     except (ValueError, TypeError, KeyError, binascii.Error):
         valid = False
     if not valid:
-        raise ValueError(
-            gettext(
-                "Not a cursor of this list in this order; start again from the "
-                "first page."
-            )
-        )
+        raise ValueError(raw)
     return direction, values
 
 
