@@ -91,6 +91,7 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
 
     permission_classes = [HasRole]
     pagination_class = KeysetPagination
+    page_values = NEED_LIST_FIELDS  # the list's rows, read as values
     if_match_description = IF_MATCH_OR_VERSION
     filterset_class = NeedFilterSet
     search_fields = ["description", "remaining", "review__state__name"]
@@ -127,8 +128,7 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
         """A page of needs, written from values (NeedSerializer's fields)."""
         if request.accepted_renderer.format == CSVRenderer.format:
             return super().list(request, *args, **kwargs)
-        needs = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(needs.values(*NEED_LIST_FIELDS))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(need_list_data(page, user=request.user))
 
     def csv(self, queryset):

@@ -11,6 +11,7 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
@@ -145,28 +146,33 @@ class KeysetPagination(Pagination):
     )
 
     def paginate_queryset(self, queryset, request, view=None):
+        """The page's rows: as `.values(*view.page_values)` where the view names
+        them (the count is taken from the queryset as it is, whose plan holds no
+        joins for the values)."""
         self.request = request
         self.keyset = False
         ordering = ordering_of(queryset, view)
         queryset = queryset.order_by(*ordering)
+        fields = getattr(view, "page_values", None)
+        read = queryset.values(*fields) if fields else queryset
         raw = request.query_params.get(self.cursor_query_param)
         if self.page_query_param in request.query_params:
             if raw is not None:
                 raise serializers.ValidationError(
                     {self.cursor_query_param: [gettext("Give a cursor or a page.")]}
                 )
-            return super().paginate_queryset(queryset, request, view)
+            return self._page_by_number(read, queryset, request)
         self.keyset = True
         size = self.get_page_size(request)
         direction, values = ("after", None)
         if raw is not None:
             direction, values = self._decode(raw, ordering)
             try:
-                queryset_from = queryset.filter(beyond(ordering, values, direction))
+                queryset_from = read.filter(beyond(ordering, values, direction))
             except (ValueError, TypeError, DjangoValidationError):
                 raise self._invalid_cursor() from None
         else:
-            queryset_from = queryset
+            queryset_from = read
         if direction == "before":
             queryset_from = queryset_from.reverse()
         rows = list(queryset_from[: size + 1])
@@ -180,6 +186,19 @@ class KeysetPagination(Pagination):
         else:
             self.count, self.count_estimated = count_rows(queryset)
         return rows
+
+    def _page_by_number(self, rows, counted, request) -> list:
+        """REST framework's page by number, its rows read from `rows` and its
+        count taken from `counted`."""
+        paginator = Paginator(rows, self.get_page_size(request), count_from=counted)
+        number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage as error:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=number, message=error)
+            ) from error
+        return list(self.page)
 
     def _links(self, ordering, rows, *, direction, started, more) -> None:
         self.next_cursor = self.previous_cursor = None

@@ -27,6 +27,8 @@ def planned_rows(queryset: QuerySet) -> int | None:
     """The planner's estimate of the rows `queryset` selects (PostgreSQL), or None."""
     if connections[queryset.db].vendor != "postgresql":
         return None
+    if queryset.query.is_empty():  # .none(): no statement to plan
+        return 0
     plan = queryset.order_by().values("pk").explain(format="json")
     return int(json.loads(plan)[0]["Plan"]["Plan Rows"])
 
@@ -68,9 +70,15 @@ class Paginator(DjangoPaginator):
 
     count_estimated = False
 
+    def __init__(self, object_list, per_page, *args, count_from=None, **kwargs):
+        """`count_from`: the list to count, when `object_list` reads its rows in
+        another shape (`.values()`)."""
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.count_from = object_list if count_from is None else count_from
+
     @cached_property
     def count(self) -> int:
-        count, self.count_estimated = count_rows(self.object_list)
+        count, self.count_estimated = count_rows(self.count_from)
         return count
 
     def _set_exact_count(self, count: int) -> None:
@@ -111,7 +119,7 @@ class Paginator(DjangoPaginator):
         try:
             return self.page(number)
         except EmptyPage:
-            self._set_exact_count(self.object_list.count())
+            self._set_exact_count(self.count_from.count())
             return self.page(max(1, math.ceil(self.count / self.per_page)))
 
 
