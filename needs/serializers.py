@@ -242,11 +242,11 @@ def need_list_data(rows, *, user) -> list[dict]:
 def _proposals_by_id(ids: list[int], user) -> dict[int, dict]:
     if not ids:
         return {}
-    proposals = NeedProposal.objects.filter(pk__in=ids).select_related("need__review")
+    # visible_to: none for a viewer (no query at all), else the State's own.
+    proposals = NeedProposal.objects.visible_to(user).filter(pk__in=ids)
     return {
         proposal.pk: NeedProposalSerializer(proposal).data
-        for proposal in proposals
-        if can_see_proposals(user, proposal.need)
+        for proposal in proposals.select_related("need")
     }
 
 
