@@ -154,6 +154,9 @@ class Pages:
         self.calls = {
             ("api first", "tatracker"): self.get(f"{API}?page_size={PAGE_SIZE}"),
             ("api first", "baseline"): lambda: baseline_page(first[:PAGE_SIZE]),
+            # The fixed cost of an API request (session, account, rate limit in
+            # the cache's table): the nine need types.
+            ("api floor", "tatracker"): self.get("/api/v1/need-types/"),
             ("api deep page", "tatracker"): self.get(
                 f"{API}?page_size={PAGE_SIZE}&page={self.deep}"
             ),
@@ -245,6 +248,12 @@ def _print_pages(best: Best, *, size: int, pages: Pages, out) -> None:
         f"| {size:,} | `/needs/` against its own rows | {html}"
         f" | | {ordered} (`.values()` in the page's order `[:50]` + dumps) "
         f"| {_ratio(best, 'html first', 'page order')} |"
+    )
+    floor = best["api floor", "tatracker"]
+    floor_queries = best.queries.get(("api floor", "tatracker"))
+    out(
+        f"| {size:,} | `/api/v1/need-types/` (the API's fixed cost) | {floor} "
+        f"| {floor_queries} | | |"
     )
     out("")
     out("| needs | page | time | queries |")
