@@ -10,6 +10,7 @@ workbook is written row by row to a temporary file, then sent from it).
 
 import csv
 import datetime
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -56,6 +57,8 @@ def safe_cell(value):
     ("-12,5", "-1e3", "-2+3" is a formula); and the value comes from a text field,
     so read as text it is the data as recorded (a code "-001" keeps its zeros).
     """
+    if type(value) is str:  # most cells: no isinstance chain
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
@@ -71,10 +74,26 @@ class _Echo:
         return value
 
 
+# Lines handed to the server at a time: a write per line would cost a million
+# writes for a million rows.
+LINES_PER_CHUNK = 200
+
+
 def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
+    """The rows as CSV text, LINES_PER_CHUNK lines at a time (the first line, the
+    header, at once)."""
     writer = csv.writer(_Echo())
+    rows = iter(rows)
+    for header in itertools.islice(rows, 1):
+        yield writer.writerow([safe_cell(cell) for cell in header])
+    lines = []
     for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])
+        lines.append(writer.writerow([safe_cell(cell) for cell in row]))
+        if len(lines) >= LINES_PER_CHUNK:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def csv_text(rows: Iterable[Iterable]) -> str:
