@@ -90,11 +90,13 @@ def review_detail(request, pk):
 # Needs
 # ---------------------------------------------------------------------------
 # The needs list's downloads: ?format=csv or ?format=xlsx, of exactly what is filtered.
-# The CSV streams any number of rows; a workbook is written whole before it is sent
-# (about 10 seconds and a temporary file of 4 MB for 100 000 needs), so it is
-# refused above XLSX_MAX_ROWS, pointing to the CSV.
+# The CSV streams any number of rows in constant memory. A workbook is written whole
+# (openpyxl's write-only mode: constant memory, a temporary file) before its first
+# byte is sent, at about 1 ms a row on the benchmark machine (100 000 needs: 74 s,
+# past a worker's timeout), so it is refused above XLSX_MAX_ROWS, pointing to the
+# CSV (bench/RESULTS.md).
 NEED_EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
-XLSX_MAX_ROWS = 100_000
+XLSX_MAX_ROWS = 20_000
 
 
 def need_list(request):
@@ -127,7 +129,7 @@ def need_list(request):
 def xlsx_refusal() -> str:
     return _(
         # Translators: %(rows)s is the most rows a workbook download holds, e.g.
-        # "100,000".
+        # "20,000".
         "A workbook holds at most %(rows)s needs, and these filters select more. "
         "Download the CSV (any number of needs), or narrow the filters."
     ) % {"rows": intcomma(XLSX_MAX_ROWS)}
