@@ -91,7 +91,9 @@ def walk(client, url, params, link="next") -> list[list[int]]:
     return pages
 
 
-@pytest.mark.parametrize("ordering", [None, "-article__number", "priority,-id"])
+@pytest.mark.parametrize(
+    "ordering", [None, "-article__number", "priority,-id", "-updated_at"]
+)
 def test_next_links_walk_every_need_once_in_order_and_previous_walks_back(
     secretariat, own_review, ordering
 ):
