@@ -27,9 +27,9 @@ def planned_rows(queryset: QuerySet) -> int | None:
     """The planner's estimate of the rows `queryset` selects (PostgreSQL), or None."""
     if connections[queryset.db].vendor != "postgresql":
         return None
-    if queryset.query.is_empty():  # .none(): no statement to plan
-        return 0
     plan = queryset.order_by().values("pk").explain(format="json")
+    if not plan:  # .none(), `pk__in=[]`: Django sends no statement to plan
+        return 0
     return int(json.loads(plan)[0]["Plan"]["Plan Rows"])
 
 

@@ -222,6 +222,8 @@ def test_postgresql_estimates_a_list_from_its_plan(secretariat, own_review, sett
     estimate = paging.planned_rows(Need.objects.all())
     assert isinstance(estimate, int)
     assert estimate >= 0
+    assert paging.planned_rows(Need.objects.none()) == 0
+    assert paging.planned_rows(Need.objects.filter(pk__in=[])) == 0
 
 
 def test_a_viewer_pages_through_the_needs_shared_with_them(viewer, other_review):
