@@ -32,6 +32,7 @@ from reviews.models import (
     RegionalGroup,
     ReviewCycle,
     StateParty,
+    sort_key,
 )
 
 BENCH_STATE = "Bench State"  # the names of the States made here begin with it
@@ -166,9 +167,11 @@ def _states_and_reviews(base: Template, plan, *, out=None):
         key = (copy, state.code)
         if key not in states:
             code = f"B{serial + len(states) + 1:06d}"
+            name = f"{BENCH_STATE} {code} ({state.code})"
             states[key] = StateParty(
                 code=code,
-                name=f"{BENCH_STATE} {code} ({state.code})",
+                name=name,
+                sort_name=sort_key(name),  # bulk_create does not call save()
                 regional_group_id=base.regions[state.region],
                 reconstructed=True,
             )

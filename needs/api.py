@@ -3,8 +3,6 @@
 Viewsets load through `visible_to(user)` and write through `needs.services`.
 """
 
-from functools import partial
-
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -22,21 +20,25 @@ from needs import selectors, services
 from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.models import Need, NeedType
-from needs.permissions import can_edit_need, can_see_description
+from needs.permissions import can_edit_need
 from needs.serializers import (
+    NEED_LIST_FIELDS,
     EntryDecisionSerializer,
     EntryStepSerializer,
     NeedSerializer,
     NeedTypeSerializer,
     NeedUpdateSerializer,
     ReturnDecisionSerializer,
+    need_list_data,
 )
 from reviews.api import CountryReviewViewSet
 from tatracker.drf import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
     CSVListMixin,
+    CSVRenderer,
     HasRole,
+    KeysetPagination,
     OptimisticLockingMixin,
     PreconditionRequired,
     etag_matches,
@@ -81,9 +83,15 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
     need by id, or by State code, article and type: `/needs/KEN/15/other/`. A need's
     ETag is `"need-<id>-v<version>"`; a change gives `version` in the body or the
     ETag in If-Match.
+
+    Pages: follow `next` (a cursor: as fast a million needs in as at the start), or
+    ask `page=N`. `count` is exact up to 10 000 needs and the database's estimate
+    above (`count_estimated`); the last page's is exact.
     """
 
     permission_classes = [HasRole]
+    pagination_class = KeysetPagination
+    page_values = NEED_LIST_FIELDS  # the list's rows, read as values
     if_match_description = IF_MATCH_OR_VERSION
     filterset_class = NeedFilterSet
     search_fields = ["description", "remaining", "review__state__name"]
@@ -116,9 +124,15 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
         if self.action == "destroy":
             super().check_precondition(need)
 
+    def list(self, request, *args, **kwargs):
+        """A page of needs, written from values (NeedSerializer's fields)."""
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(need_list_data(page, user=request.user))
+
     def csv(self, queryset):
-        shows = partial(can_see_description, self.request.user)
-        return csv_response("needs.csv", need_rows(queryset, shows_description=shows))
+        return csv_response("needs.csv", need_rows(queryset))
 
     def perform_create(self, serializer):
         serializer.instance = services.need_create(

@@ -3,12 +3,15 @@
 Every label is given, lazily (`reviews.filtersets.field_label`): django-filter would
 otherwise make one from the lookup ("Review state regional group") and cache it in
 the language of the first request. The choice lists hold what the user may find: the
-States whose reviews they see, the donors that address needs they see.
+States whose reviews they see, the donors that address needs they see. The State is
+typed (its code), with the first STATE_SUGGESTIONS States suggested: their number
+grows with the data, and a page must not load every one of them.
 """
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -50,6 +53,39 @@ def donors_addressing_needs(request):
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# States suggested under the State field; about 190 States are parties.
+STATE_SUGGESTIONS = 300
+
+
+class SuggestingInput(forms.TextInput):
+    """A text input for the key of a long list of choices (a State's code), with
+    its first `limit` choices suggested as the person types (a datalist, the label
+    beside the key): one bounded query, whatever the number of choices."""
+
+    def __init__(self, *args, limit: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}-suggestions"
+        widget_attrs["autocomplete"] = "off"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        field, key = self.choices.field, self.choices.field.to_field_name
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            (
+                (getattr(choice, key), field.label_from_instance(choice))
+                for choice in self.choices.queryset[: self.limit]
+            ),
+        )
+        list_id = f"{(attrs or {}).get('id', name)}-suggestions"
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
 
 
 class NeedFilterSet(django_filters.FilterSet):
@@ -66,6 +102,7 @@ class NeedFilterSet(django_filters.FilterSet):
         to_field_name="code",
         empty_label=_("All States"),
         label=pgettext_lazy("a State party", "State"),
+        widget=SuggestingInput(limit=STATE_SUGGESTIONS),
     )
     cycle = django_filters.ModelChoiceFilter(
         field_name="review__cycle",

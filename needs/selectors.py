@@ -48,6 +48,11 @@ def need_list(*, user):
     return needs_for(user).in_note_order()
 
 
+def more_than(queryset, limit: int) -> bool:
+    """Whether `queryset` holds more than `limit` rows (reading at most limit + 1)."""
+    return queryset.order_by()[: limit + 1].count() > limit
+
+
 def need_get(*, user, pk) -> Need:
     """A need `user` may see; its proposal under way only for those who may see it
     (the State's focal points and the secretariat)."""

@@ -1,10 +1,9 @@
 """Pages of needs: the home page, States and reviews with their needs, the needs list
 and its export, a need, its editing and history, and the entry workflow of a review."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -91,17 +90,27 @@ def review_detail(request, pk):
 # Needs
 # ---------------------------------------------------------------------------
 # The needs list's downloads: ?format=csv or ?format=xlsx, of exactly what is filtered.
+# The CSV streams any number of rows in constant memory. A workbook is written whole
+# (openpyxl's write-only mode: constant memory, a temporary file) before its first
+# byte is sent, at about 1 ms a row on the benchmark machine (100 000 needs: 74 s,
+# past a worker's timeout), so it is refused above XLSX_MAX_ROWS, pointing to the
+# CSV (bench/RESULTS.md).
 NEED_EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
+XLSX_MAX_ROWS = 20_000
 
 
 def need_list(request):
     queryset = selectors.need_list(user=request.user)
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
-    export = NEED_EXPORTS.get(request.GET.get("format", ""))
-    if export is not None:
-        shows = partial(can_see_description, request.user)
-        rows = need_rows(filterset.qs.iterator(), shows_description=shows)
-        return export(f"needs.{request.GET['format']}", rows)
+    file_format = request.GET.get("format", "")
+    too_many = file_format == "xlsx" and selectors.more_than(
+        filterset.qs, XLSX_MAX_ROWS
+    )
+    if file_format in NEED_EXPORTS and not too_many:
+        rows = need_rows(filterset.qs)
+        return NEED_EXPORTS[file_format](f"needs.{file_format}", rows)
+    if too_many:
+        messages.error(request, xlsx_refusal())
     page = paginate(request, filterset.qs, per_page=50)
     context = {
         "filter": filterset,
@@ -111,8 +120,19 @@ def need_list(request):
         # (`description_shared` is annotated: no query per row).
         "shows_descriptions": any(need.description_shared for need in page),
         "can_import": can_import_needs(request.user),
+        "xlsx_max_rows": XLSX_MAX_ROWS,
     }
-    return render(request, "needs/need_list.html", context)
+    status = 400 if too_many else 200
+    return render(request, "needs/need_list.html", context, status=status)
+
+
+def xlsx_refusal() -> str:
+    return _(
+        # Translators: %(rows)s is the most rows a workbook download holds, e.g.
+        # "20,000".
+        "A workbook holds at most %(rows)s needs, and these filters select more. "
+        "Download the CSV (any number of needs), or narrow the filters."
+    ) % {"rows": intcomma(XLSX_MAX_ROWS)}
 
 
 def _query_without(request, *names) -> str:

@@ -1,6 +1,8 @@
 """REST framework glue: pagination, role permissions, optimistic locking, error
 responses and the one exception handler."""
 
+import base64
+import binascii
 import csv
 import hashlib
 import io
@@ -9,9 +11,10 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
@@ -28,15 +31,19 @@ from rest_framework.exceptions import (
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.permissions import has_role, is_secretariat
+from tatracker.paging import Paginator, count_rows
 
 
 class Pagination(PageNumberPagination):
     """Pages of 50 (`page_size` up to 500); a page or size that is not a whole
-    number in range is a 400 naming it; a page past the last is a 404."""
+    number in range is a 400 naming it; a page past the last is a 404. A large list's
+    count is the database's estimate (`count_estimated`, tatracker.paging)."""
 
+    django_paginator_class = Paginator
     page_size_query_param = "page_size"
     max_page_size = 500
     last_page_strings = ()
@@ -69,6 +76,37 @@ class Pagination(PageNumberPagination):
             raise serializers.ValidationError({name: [message]})
         return number
 
+    def counted(self) -> tuple[int, bool]:
+        """(count, estimated) of the list just paginated."""
+        return self.page.paginator.count, self.page.paginator.count_estimated
+
+    def get_paginated_response(self, data):
+        count, estimated = self.counted()
+        return Response(
+            {
+                "count": count,
+                "count_estimated": estimated,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        properties = response["properties"]
+        properties["count"]["description"] = str(COUNT_DESCRIPTION)
+        response["properties"] = {
+            "count": properties.pop("count"),
+            "count_estimated": {
+                "type": "boolean",
+                "description": str(COUNT_ESTIMATED_DESCRIPTION),
+            },
+            **properties,
+        }
+        response["required"] = ["count", "count_estimated", "results"]
+        return response
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -76,6 +114,227 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+COUNT_DESCRIPTION = _(
+    "How many records the filters select: exact below 10 000; above, the "
+    "database's estimate, rounded to two significant digits (`count_estimated`)."
+)
+COUNT_ESTIMATED_DESCRIPTION = _(
+    "Whether `count` is an estimate (a large list is not counted on every page). "
+    "The last page's count is always exact; `next` is null there."
+)
+
+
+class KeysetPagination(Pagination):
+    """Pages by cursor (keyset), and by number for clients that ask for one.
+
+    Without `page`, the first page is read from the start and `next` is a cursor
+    link (`cursor=`, opaque): each further page is read from where the last one
+    ended (`WHERE (ordering, id) > (its last row's)`), as fast a million rows in as
+    at the start, and unaffected by rows added or removed before it. `previous` is
+    a cursor link back. With `page=N` (and no cursor) the list is paged by number as
+    before, its links page numbers; a deep page is slower there, as the database
+    skips the rows before it. The ordering (`ordering=`, else the view's) ends with
+    `id`, so that rows never tie; a cursor is valid for the ordering that gave it.
+    """
+
+    cursor_query_param = "cursor"
+    cursor_query_description = _(
+        "Where the page starts: a cursor from `next` or `previous` (opaque). Leave "
+        "out for the first page; do not combine with `page`."
+    )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """The page's rows: as `.values(*view.page_values)` where the view names
+        them (the count is taken from the queryset as it is, whose plan holds no
+        joins for the values)."""
+        self.request = request
+        self.keyset = False
+        ordering = ordering_of(queryset, view)
+        queryset = queryset.order_by(*ordering)
+        fields = getattr(view, "page_values", None)
+        read = queryset.values(*fields) if fields else queryset
+        raw = request.query_params.get(self.cursor_query_param)
+        if self.page_query_param in request.query_params:
+            if raw is not None:
+                raise serializers.ValidationError(
+                    {self.cursor_query_param: [gettext("Give a cursor or a page.")]}
+                )
+            return self._page_by_number(read, queryset, request)
+        self.keyset = True
+        size = self.get_page_size(request)
+        direction, values = ("after", None)
+        if raw is not None:
+            direction, values = self._decode(raw, ordering)
+            try:
+                queryset_from = read.filter(beyond(ordering, values, direction))
+            except (ValueError, TypeError, DjangoValidationError):
+                raise self._invalid_cursor() from None
+        else:
+            queryset_from = read
+        if direction == "before":
+            queryset_from = queryset_from.reverse()
+        rows = list(queryset_from[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if direction == "before":
+            rows.reverse()
+        self._links(ordering, rows, direction=direction, started=values, more=more)
+        if values is None and not more:  # the whole list on one page
+            self.count, self.count_estimated = len(rows), False
+        else:
+            self.count, self.count_estimated = count_rows(queryset)
+        return rows
+
+    def _page_by_number(self, rows, counted, request) -> list:
+        """REST framework's page by number, its rows read from `rows` and its
+        count taken from `counted`."""
+        paginator = Paginator(rows, self.get_page_size(request), count_from=counted)
+        number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage as error:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=number, message=error)
+            ) from error
+        return list(self.page)
+
+    def _links(self, ordering, rows, *, direction, started, more) -> None:
+        self.next_cursor = self.previous_cursor = None
+        if not rows:
+            return
+        last, first = row_values(rows[-1], ordering), row_values(rows[0], ordering)
+        if direction == "after":
+            if more:
+                self.next_cursor = encode_cursor(last, ordering=ordering)
+            if started is not None:
+                self.previous_cursor = encode_cursor(
+                    first, ordering=ordering, direction="before"
+                )
+        else:
+            self.next_cursor = encode_cursor(last, ordering=ordering)
+            if more:
+                self.previous_cursor = encode_cursor(
+                    first, ordering=ordering, direction="before"
+                )
+
+    def _decode(self, raw: str, ordering: list[str]):
+        try:
+            return decode_cursor(raw, ordering)
+        except ValueError:
+            raise self._invalid_cursor() from None
+
+    def _invalid_cursor(self) -> serializers.ValidationError:
+        message = gettext(
+            "Not a cursor of this list in this order; start again from the first page."
+        )
+        return serializers.ValidationError({self.cursor_query_param: [message]})
+
+    def counted(self):
+        if self.keyset:
+            return self.count, self.count_estimated
+        return super().counted()
+
+    def _cursor_link(self, cursor):
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_next_link(self):
+        if self.keyset:
+            return self._cursor_link(self.next_cursor)
+        return super().get_next_link()
+
+    def get_previous_link(self):
+        if self.keyset:
+            return self._cursor_link(self.previous_cursor)
+        return super().get_previous_link()
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(self.cursor_query_description),
+                "schema": {"type": "string", "minLength": 1},
+            }
+        )
+        return parameters
+
+
+def ordering_of(queryset, view=None) -> list[str]:
+    """The queryset's ordering as field paths (`-` for descending), ending with
+    `id` so that no two rows tie."""
+    terms = [t for t in queryset.query.order_by if isinstance(t, str)]
+    if not terms:
+        terms = list(getattr(view, "ordering", None) or [])
+    terms = [t.replace("pk", "id") if t.lstrip("-") == "pk" else t for t in terms]
+    if not any(t.lstrip("-") == "id" for t in terms):
+        terms.append("id")
+    return terms
+
+
+def row_values(row, ordering: list[str]) -> list:
+    """The values of `ordering`'s fields in `row` (a `.values()` dict or a model)."""
+    values = []
+    for term in ordering:
+        path = term.lstrip("-")
+        if isinstance(row, dict):
+            value = row[path]
+        else:
+            value = row
+            for name in path.split("__"):
+                value = getattr(value, name)
+        values.append(value)
+    return values
+
+
+def encode_cursor(values: list, *, ordering=("id",), direction="after") -> str:
+    """An opaque cursor: the page starts after (or ends before) a row with these
+    values of `ordering`'s fields."""
+    data = {
+        "order": list(ordering),
+        direction: [v.isoformat() if hasattr(v, "isoformat") else v for v in values],
+    }
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, ordering: list[str]) -> tuple[str, list]:
+    """(direction, values) of a cursor made for `ordering`; ValueError if not one."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        (direction,) = set(data) - {"order"}
+        values = data[direction]
+        valid = (
+            direction in {"after", "before"}
+            and data["order"] == list(ordering)
+            and isinstance(values, list)
+            and len(values) == len(ordering)
+        )
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        valid = False
+    if not valid:
+        raise ValueError(raw)
+    return direction, values
+
+
+def beyond(ordering: list[str], values: list, direction: str) -> Q:
+    """Q for the rows after (or before) the row with `values`, in `ordering`:
+    (a, b) > (x, y) as (a > x) OR (a = x AND b > y)."""
+    condition = Q()
+    for index, term in enumerate(ordering):
+        path = term.lstrip("-")
+        later = term.startswith("-") == (direction == "before")
+        step = Q(**{f"{path}__{'gt' if later else 'lt'}": values[index]})
+        for previous, value in zip(ordering[:index], values[:index], strict=True):
+            step &= Q(**{previous.lstrip("-"): value})
+        condition |= step
+    return condition
 
 
 class CSVRenderer(renderers.BaseRenderer):

@@ -59,6 +59,7 @@ def allowed_parameters(view, queryset) -> set[str]:
     paginator = getattr(view, "paginator", None)
     if paginator is not None and getattr(view, "action", None) == "list":
         allowed |= {paginator.page_query_param, paginator.page_size_query_param}
+        allowed |= {getattr(paginator, "cursor_query_param", "page")}
     return allowed
 
 

@@ -3,8 +3,6 @@
 Viewsets load through `visible_to(user)` and write through the follow-up services.
 """
 
-from functools import partial
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -43,7 +41,7 @@ from needs.models import (
     Donor,
     FollowUp,
 )
-from needs.permissions import can_edit_plan, can_see_description, follow_up_filter
+from needs.permissions import can_edit_plan, follow_up_filter
 from needs.serializers import NeedSerializer
 from tatracker.drf import (
     ERROR_RESPONSES,
@@ -241,9 +239,7 @@ class UnmetNeedViewSet(CSVListMixin, mixins.ListModelMixin, viewsets.GenericView
         return selectors.unmet_needs(user=self.request.user).select_related("proposal")
 
     def csv(self, queryset):
-        shows = partial(can_see_description, self.request.user)
-        rows = need_rows(queryset, shows_description=shows)
-        return csv_response("unmet-needs.csv", rows)
+        return csv_response("unmet-needs.csv", need_rows(queryset))
 
 
 class DonorMappingCellSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 unmet needs, regional clusters, an assistance record, and confirming or correcting a
 need's coverage."""
 
-from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -33,7 +32,6 @@ from needs.permissions import (
     can_record_consent,
     can_record_follow_up,
     can_report_assistance,
-    can_see_description,
     can_see_internal_notes,
     can_view_desk,
     can_view_donor_mapping,
@@ -137,8 +135,7 @@ def unmet_needs(request):
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
     file_format = request.GET.get("format")
     if file_format in SPREADSHEETS:
-        shows = partial(can_see_description, request.user)
-        rows = need_rows(filterset.qs, shows_description=shows)
+        rows = need_rows(filterset.qs)
         return SPREADSHEETS[file_format](f"unmet-needs.{file_format}", rows)
     query = request.GET.copy()
     query.pop("page", None)

@@ -5,7 +5,7 @@ document's, and a difference fails the run)."""
 import pytest
 from django.db import connection
 
-from bench import bench_statistics, load_test
+from bench import bench_lists, bench_statistics, load_test
 from bench.data import build
 from needs.models import Need
 
@@ -77,3 +77,32 @@ def test_the_load_test_bounds_wrk_and_reads_its_report():
     environment = load_test.server_environment("postgres://x@127.0.0.1/benchdb")
     assert environment["DEBUG"] == "0"
     assert environment["DATABASE_URL"].endswith("/benchdb")
+
+
+def test_the_lists_benchmark_runs_at_a_tiny_size(statistics_cache):
+    # given 300 needs built as the benchmark builds a million
+    build(300)
+
+    # when the benchmark measures them once (the CSVs in processes of their own
+    # would need the committed data: measured apart, below)
+    lines = []
+    best = bench_lists.measure(runs=1, out=lines.append, csv_exports=False)
+
+    # then every request has its time and query count, and the baselines theirs
+    table = "\n".join(lines)
+    for key in ["api first", "api deep page", "api deep cursor", "html first"]:
+        assert (key, "tatracker") in best.times
+        assert (key, "baseline") in best.times
+    for key in ["entry page", "state page", "review page", "api floor"]:
+        assert best.queries[key, "tatracker"] > 0
+    assert "| 300 | `/api/v1/needs/?page_size=100` |" in table
+    assert "| 300 | entry page |" in table
+
+
+def test_the_lists_benchmark_measures_a_csv_export(statistics_cache):
+    build(50)
+    for kind in bench_lists.CSV_KINDS:
+        result = bench_lists.csv_child(kind)
+        assert result["bytes"] > 50 * 40  # the header and fifty rows
+        assert result["first"] is not None
+        assert result["total"] >= result["first"]
