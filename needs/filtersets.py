@@ -134,13 +134,19 @@ class NeedFilterSet(django_filters.FilterSet):
         label=_("Type of need"),
     )
     coverage = django_filters.ChoiceFilter(
-        choices=Need.Coverage.choices, label=field_label(Need, "coverage")
+        choices=Need.Coverage.choices,
+        empty_label=_("Any coverage"),
+        label=field_label(Need, "coverage"),
     )
     priority = django_filters.ChoiceFilter(
-        choices=Need.Priority.choices, label=field_label(Need, "priority")
+        choices=Need.Priority.choices,
+        empty_label=_("Any priority"),
+        label=field_label(Need, "priority"),
     )
     source = django_filters.ChoiceFilter(
-        choices=Need.Source.choices, label=field_label(Need, "source")
+        choices=Need.Source.choices,
+        empty_label=_("Any source"),
+        label=field_label(Need, "source"),
     )
     # The donor's id in the query (?donor=3), its name in the list.
     donor = django_filters.ModelChoiceFilter(
@@ -151,7 +157,9 @@ class NeedFilterSet(django_filters.FilterSet):
         label=_("Addressed by donor"),
     )
     status = django_filters.ChoiceFilter(
-        choices=Need.Status.choices, label=field_label(Need, "status")
+        choices=Need.Status.choices,
+        empty_label=_("Any status"),
+        label=field_label(Need, "status"),
     )
     updated_after = django_filters.DateFilter(
         field_name="updated_at",

@@ -392,3 +392,13 @@ def test_state_counts_of_a_focal_point_are_their_own_state(client, focal_point):
     client.force_login(focal_point)
     counts = client.get(STATES).context["counts"]
     assert counts == selectors.StateCounts(parties=0, others=0, demonstration=1)
+
+
+def test_every_filter_of_the_needs_list_says_what_its_empty_choice_means(
+    client, secretariat
+):
+    client.force_login(secretariat)
+    html = client.get("/needs/").content.decode()
+    assert "---------" not in html
+    for words in ("Any coverage", "Any priority", "Any source", "Any status"):
+        assert words in html
