@@ -54,6 +54,7 @@ if not apps.ready:  # run as a script (the test suite imports it set up)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.bench_statistics import REFUSED_NAMES, machine  # noqa: E402
@@ -237,10 +238,13 @@ def memory_run(rows: list[tuple], size: int, user) -> tuple[int, int]:
     return peak, (after - before) * 1024
 
 
-def measure(size: int, *, memory_sizes=(), out=print) -> dict:
-    """Prepare, import, COPY, and the memory of each size; print the tables."""
-    rows = prepare(max([size, *memory_sizes]), out=out)
+def measure(size: int, *, memory_sizes=(), out=print, rows=None) -> dict:
+    """Prepare (unless given the rows), import, COPY, and the memory of each
+    size; print the tables."""
+    if rows is None:
+        rows = prepare(max([size, *memory_sizes]), out=out)
     user = secretariat()
+    reverse("home")  # the URLs loaded, as in a running server
     result = {"size": size}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "needs.csv"

@@ -2,24 +2,29 @@
 
 `need_create(propose=True)`, then `review_submit` and, when the secretariat accepts
 them, `review_decide`, write a need in some twenty statements; a file of 100,000 rows
-cannot afford that. `NewNeeds` leaves the same records in a few statements per
-batch: each need in its final state (a focal point's a draft proposal; the
+cannot afford that. `NewNeeds` leaves the same records in six statements per batch
+of 2,000: each need in its final state (a focal point's a draft proposal; the
 secretariat's submitted, or accepted as its decision), its proposal while one is
-under way, one historical row each, and per review the entry events (submitted;
-accepted with a decision per need) with their e-mails, as the services would.
-Every field is validated (`clean_fields`, without a query per row: the keys were
-resolved and checked against the reference data by the import's planner, and the
-database's unique constraint refuses a need recorded twice). Memory: a batch of
-needs, and per review a count (and, when accepted, the ids of each decision's need).
+under way, one historical row of each ("+", by the importer), their ids drawn from
+the tables' sequences; on PostgreSQL through COPY, elsewhere executemany. Then per
+review the entry events (submitted; accepted, with a decision per need) and their
+e-mails, as the services would.
+
+Validation: every value was read and checked by the import's planner (the State,
+cycle, article in a chapter of the cycle, type, choices, lengths, formulas);
+`add` checks again that each value is one the field accepts, without a query, and
+the database's unique constraint refuses a need recorded twice. Memory: a batch of
+rows, and per review a count (and, when accepted, the ids of each decision's need).
 """
 
 import datetime
+import operator
 from array import array
 from collections import defaultdict
 from functools import partial
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +35,76 @@ from needs.reports.cache import statistics_changed
 from needs.services import _focal_points_of, _secretariat_for, notify
 from reviews.models import CountryReview
 
-# Fields the planner resolved from the reference data: not queried again one by one.
-RESOLVED = ["review", "article", "need_type"]
+# The values an imported row gives a need (the planner's `values`).
+VALUES = {"description", "priority", "source", "remaining"}
+CHOICES = {
+    "priority": set(Need.Priority.values),
+    "source": set(Need.Source.values),
+}
+TEXT_LIMIT = 10_000  # imports.MAX_TEXT_LENGTH
+
+
+def _columns(model) -> list[str]:
+    """The columns a row of `model` is written with (a history's own id aside)."""
+    return [
+        field.column
+        for field in model._meta.concrete_fields
+        if field.attname != "history_id"
+    ]
+
+
+def _defaults(model) -> dict:
+    return {
+        field.attname: field.get_default()
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+class _Table:
+    """One table's rows of a batch, written in one statement."""
+
+    def __init__(self, model):
+        self.model = model
+        self.table = model._meta.db_table
+        self.columns = _columns(model)
+        self.row_of = operator.itemgetter(*self.columns)
+        self.rows: list[tuple] = []
+
+    def add(self, values: dict) -> None:
+        self.rows.append(self.row_of(values))
+
+    def write(self, cursor) -> None:
+        if not self.rows:
+            return
+        names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        if connection.vendor == "postgresql":
+            sql = f"COPY {self.table} ({names}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(self.columns))
+            sql = f"INSERT INTO {self.table} ({names}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(sql, self.rows)
+        self.rows = []
+
+
+def _ids(model, count: int) -> list[int]:
+    """`count` new ids of `model`'s table, drawn as an insert would draw them."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                "FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: one writer at a time, inside this transaction.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
 
 
 class NewNeeds:
@@ -45,63 +118,94 @@ class NewNeeds:
     def __init__(self, *, user, stage: str, comment: str = ""):
         self.user, self.stage, self.comment = user, stage, comment
         self.now = timezone.now()
-        self.pending: list[Need] = []
+        accepted = stage == self.ACCEPTED
+        self.need_defaults = _defaults(Need) | {
+            "status": Need.Status.ACCEPTED if accepted else stage,
+            "accepted_at": self.now if accepted else None,
+            # An accepted proposal raises the need's version once.
+            "version": 2 if accepted else 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        self.proposal_defaults = _defaults(NeedProposal) | {
+            "kind": NeedProposal.Kind.NEW,
+            "status": stage,
+            "version": 1,
+            "proposed_by_id": user.pk,
+            "submitted_at": self.now if stage == self.SUBMITTED else None,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        self.history = {
+            "history_date": self.now,
+            "history_change_reason": None,
+            "history_type": "+",
+            "history_user_id": user.pk,
+        }
+        self.pending: list[dict] = []
+        self.secretariat: list | None = None
         self.counts: dict[int, int] = defaultdict(int)
         # ACCEPTED: per review, (need, article, type) ids of each decision.
         self.decided: dict[int, array] = defaultdict(lambda: array("q"))
 
     def add(self, *, review: CountryReview, values: dict) -> None:
-        if not can_enter_needs(self.user, review):
+        """A new need of `review`: `values` as the planner read them (article,
+        need_type, and any of description, priority, source, remaining)."""
+        if review.pk not in self.counts and not can_enter_needs(self.user, review):
             raise PermissionDenied(_("You cannot enter needs for this review."))
-        accepted = self.stage == self.ACCEPTED
-        need = Need(
-            review=review,
-            status=Need.Status.ACCEPTED if accepted else self.stage,
-            accepted_at=self.now if accepted else None,
-            # An accepted proposal raises the need's version once.
-            version=2 if accepted else 1,
-            **values,
-        )
-        # The fields' own rules; the planner checked the rest (`Need.clean`: the
-        # article in a chapter of the review's cycle) against the reference data.
-        need.clean_fields(exclude=RESOLVED)
-        self.pending.append(need)
+        row = self.need_defaults | {
+            "review_id": review.pk,
+            "article_id": values["article"].pk,
+            "need_type_id": values["need_type"].pk,
+        }
+        for name, value in values.items():
+            if name in {"article", "need_type"}:
+                continue
+            if name not in VALUES or not isinstance(value, str):
+                raise ValidationError(
+                    _("These fields are not edited here: %(fields)s.")
+                    % {"fields": [name]}
+                )
+            if value not in CHOICES.get(name, (value,)) or len(value) > TEXT_LIMIT:
+                raise ValidationError(
+                    Need._meta.get_field(name).error_messages["invalid_choice"]
+                    % {"value": value}
+                )
+            row[name] = value
+        self.pending.append(row)
         self.counts[review.pk] += 1
         if len(self.pending) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
+        """Write the batch: needs, their proposals, a historical row of each."""
         if not self.pending:
             return
-        needs = Need.objects.bulk_create(self.pending)
-        Need.history.bulk_history_create(
-            needs, default_user=self.user, default_date=self.now
-        )
-        if self.stage == self.ACCEPTED:
-            for need in needs:
-                self.decided[need.review_id].extend(
-                    (need.pk, need.article_id, need.need_type_id)
-                )
-        else:
-            proposals = NeedProposal.objects.bulk_create(
-                self._proposal(need) for need in needs
-            )
-            NeedProposal.history.bulk_history_create(
-                proposals, default_user=self.user, default_date=self.now
-            )
+        needs, needs_history = _Table(Need), _Table(Need.history.model)
+        proposals = _Table(NeedProposal)
+        proposals_history = _Table(NeedProposal.history.model)
+        accepted = self.stage == self.ACCEPTED
+        proposal_ids = [] if accepted else _ids(NeedProposal, len(self.pending))
+        for index, (pk, row) in enumerate(
+            zip(_ids(Need, len(self.pending)), self.pending, strict=True)
+        ):
+            row["id"] = pk
+            needs.add(row)
+            needs_history.add(row | self.history)
+            if accepted:
+                decided = self.decided[row["review_id"]]
+                decided.extend((pk, row["article_id"], row["need_type_id"]))
+                continue
+            proposal = self.proposal_defaults | {
+                name: row[name] for name in NeedProposal.VALUE_FIELDS
+            }
+            proposal |= {"id": proposal_ids[index], "need_id": pk}
+            proposals.add(proposal)
+            proposals_history.add(proposal | self.history)
+        with connection.cursor() as cursor:
+            for table in (needs, needs_history, proposals, proposals_history):
+                table.write(cursor)
         self.pending = []
-
-    def _proposal(self, need: Need) -> NeedProposal:
-        submitted = self.stage == self.SUBMITTED
-        return NeedProposal(
-            need=need,
-            kind=NeedProposal.Kind.NEW,
-            status=need.status,
-            version=need.version,
-            proposed_by=self.user,
-            submitted_at=self.now if submitted else None,
-            **{name: getattr(need, name) for name in NeedProposal.VALUE_FIELDS},
-        )
 
     def finish(self, steps: dict | None = None) -> int:
         """Write the last batch, then each review's entry events; the number of
@@ -158,21 +262,30 @@ class NewNeeds:
         return logged | {event.review_id: event for event in created}
 
     def _decisions(self, events: dict[int, EntryEvent]) -> None:
-        for review_pk, ids in self.decided.items():
-            EntryDecision.objects.bulk_create(
-                (
-                    EntryDecision(
-                        event=events[review_pk],
-                        need_id=ids[index],
-                        article_id=ids[index + 1],
-                        need_type_id=ids[index + 2],
-                        kind=NeedProposal.Kind.NEW,
-                        outcome=EntryDecision.Outcome.ACCEPTED,
-                    )
-                    for index in range(0, len(ids), 3)
-                ),
-                batch_size=self.BATCH,
-            )
+        EntryDecision.objects.bulk_create(
+            (
+                EntryDecision(
+                    event=events[review_pk],
+                    need_id=ids[index],
+                    article_id=ids[index + 1],
+                    need_type_id=ids[index + 2],
+                    kind=NeedProposal.Kind.NEW,
+                    outcome=EntryDecision.Outcome.ACCEPTED,
+                )
+                for review_pk, ids in self.decided.items()
+                for index in range(0, len(ids), 3)
+            ),
+            batch_size=self.BATCH,
+        )
+
+    def _recipients(self, review, recipients) -> list:
+        """Whom the services would tell; the whole secretariat (where a State has
+        no officer of its own) is looked up once."""
+        if recipients is _secretariat_for and not review.state.secretariat_officer_id:
+            if self.secretariat is None:
+                self.secretariat = _secretariat_for(review)
+            return self.secretariat
+        return recipients(review)
 
     def _tell(self, review, event, recipients, template: str) -> None:
         """The e-mail the entry services send for this step, after the commit."""
@@ -196,7 +309,7 @@ class NewNeeds:
         transaction.on_commit(
             partial(
                 notify,
-                recipients=recipients(review),
+                recipients=self._recipients(review, recipients),
                 template=f"needs/email/{template}",
                 context=context,
                 path=path,

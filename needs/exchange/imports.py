@@ -16,15 +16,18 @@ one transaction, and a refused row, or any fault while writing, writes no row.
 
 import codecs
 import csv
+import functools
 import io
+import itertools
 import zipfile
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -260,15 +263,32 @@ def _text(column: str, cell: tuple) -> str:
     return text
 
 
+def _cell_text(cell: tuple) -> str:
+    """The cell's value as text, as `_text` reads it (without its checks)."""
+    value = cell[0]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)
+
+
 def _normal(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _choice(choices, column: str, text: str) -> str:
-    wanted = _normal(text)
+@functools.cache
+def _choice_values(choices, language: str) -> dict[str, str]:
+    """{value or label folded: value} of `choices` in `language` (read once)."""
+    known = {}
     for value, label in choices.choices:
-        if wanted in {value, _normal(label)}:
-            return value
+        known.setdefault(_normal(label), value)
+        known[value] = value
+    return known
+
+
+def _choice(choices, column: str, text: str) -> str:
+    value = _choice_values(choices, get_language() or "").get(_normal(text))
+    if value is not None:
+        return value
     raise RowRefused(
         # Translators: value is the cell's text; known lists the accepted values.
         _("unknown %(column)s %(value)s (one of %(known)s)")
@@ -300,7 +320,10 @@ class _Planner:
     while they are kept, else by the database's unique constraint (the import reads
     the file again to name the row), or, once written, as a need of this file."""
 
-    REVIEWS_KEPT = 128
+    # Rows planned together: the reviews they name, and those reviews' needs, are
+    # read in two queries. A streamed reading keeps as many reviews.
+    CHUNK = 500
+    REVIEWS_KEPT = 500
 
     def __init__(self, user, streamed: bool = False):
         self.user = user
@@ -330,10 +353,46 @@ class _Planner:
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
-        value = cache[key] = load()
+        return self._keep(cache, key, load())
+
+    def _keep(self, cache: OrderedDict, key, value):
+        cache[key] = value
         if self.seen is None and len(cache) > self.REVIEWS_KEPT:
             cache.popitem(last=False)
         return value
+
+    def read_ahead(self, records: list) -> None:
+        """Read, in two queries, the reviews the records name that are not kept,
+        and their needs (a record's faults are left for `outcome` to tell)."""
+        wanted = set()
+        for _number, record in records:
+            state = self.states.get(str(record["state_code"][0]).strip().upper())
+            cycle = self.cycles.get(_cell_text(record["cycle"]).strip())
+            if state is not None and cycle is not None:
+                wanted.add((state.pk, cycle[0].pk))
+        wanted -= set(self.reviews)
+        if not wanted:
+            return
+        found = {
+            (review.state_id, review.cycle_id): review
+            for review in CountryReview.objects.visible_to(self.user)
+            .select_related("state", "cycle")
+            .filter(
+                state_id__in={state for state, _cycle in wanted},
+                cycle_id__in={cycle for _state, cycle in wanted},
+            )
+        }
+        reviews = {key: found.get(key) for key in wanted}
+        needs = defaultdict(list)
+        loaded = [review.pk for review in reviews.values() if review]
+        for need in Need.objects.filter(review_id__in=loaded).select_related(
+            "proposal"
+        ):
+            needs[need.review_id].append(need)
+        for key, review in reviews.items():
+            self._keep(self.reviews, key, review)
+            if review is not None and review.pk not in self.needs:
+                self._keep(self.needs, review.pk, self._by_key(needs[review.pk]))
 
     def outcome(self, number: int, record: dict) -> RowOutcome:
         try:
@@ -432,17 +491,19 @@ class _Planner:
         row that took it (0: a need this import wrote)."""
 
         def load():
-            needs = review.needs.select_related("proposal")
-            return {
-                (need.article_id, need.need_type_id): (
-                    0
-                    if self.written_after is not None and need.pk > self.written_after
-                    else need
-                )
-                for need in needs
-            }
+            return self._by_key(review.needs.select_related("proposal"))
 
         return self._kept(self.needs, review.pk, load)
+
+    def _by_key(self, needs) -> dict:
+        return {
+            (need.article_id, need.need_type_id): (
+                0
+                if self.written_after is not None and need.pk > self.written_after
+                else need
+            )
+            for need in needs
+        }
 
     def _taken(self, review, key: tuple, number: int, existing: dict) -> None:
         """Refuse a need given twice; remember this row's."""
@@ -501,9 +562,12 @@ def outcomes(handle: BinaryIO, *, user, streamed: bool = False) -> Iterator[RowO
     of the whole file. `streamed`: what the import reads (see `_Planner`)."""
     planner = _Planner(user, streamed=streamed)
     produced = False
-    for number, record in _records(handle):
+    records = _records(handle)
+    while chunk := list(itertools.islice(records, planner.CHUNK)):
         produced = True
-        yield planner.outcome(number, record)
+        planner.read_ahead(chunk)
+        for number, record in chunk:
+            yield planner.outcome(number, record)
     if not produced:
         raise ImportRefused(_("The file holds no needs: only its first row."))
 
