@@ -143,7 +143,6 @@ class NewNeeds:
             "history_user_id": user.pk,
         }
         self.pending: list[dict] = []
-        self.secretariat: list | None = None
         self.counts: dict[int, int] = defaultdict(int)
         # ACCEPTED: per review, (need, article, type) ids of each decision.
         self.decided: dict[int, array] = defaultdict(lambda: array("q"))
@@ -211,36 +210,30 @@ class NewNeeds:
         """Write the last batch, then each review's entry events; the number of
         needs written. `steps`: {review id: {action: event}} the entry services
         already logged for this import (its changed needs), which the new needs
-        join rather than have a step of their own (the services' e-mail went)."""
+        join rather than have a step of their own (the services' e-mail went).
+        The e-mails go after the commit, a batch of reviews at a time."""
         self.flush()
         if self.stage == self.DRAFT or not self.counts:
             return sum(self.counts.values())
         steps = steps or {}
-        reviews = CountryReview.objects.select_related("state", "cycle").in_bulk(
-            list(self.counts)
-        )
         action = EntryEvent.Action.SUBMITTED
-        submitted = self._events(action, self.now, "", steps)
-        for review_pk, event in submitted.items():
-            if action not in steps.get(review_pk, {}):
-                self._tell(reviews[review_pk], event, _secretariat_for, "submitted")
+        _events, new = self._events(action, self.now, "", steps)
+        transaction.on_commit(partial(self._tell, new, "submitted"))
         if self.stage == self.ACCEPTED:
             # The step is logged after the needs' historical rows (the audit trail
             # reads a need's rows up to its step's time).
             later = timezone.now() + datetime.timedelta(microseconds=1)
             action = EntryEvent.Action.ACCEPTED
-            accepted = self._events(action, later, self.comment, steps)
+            accepted, new = self._events(action, later, self.comment, steps)
             self._decisions(accepted)
-            for review_pk, event in accepted.items():
-                if action not in steps.get(review_pk, {}):
-                    self._tell(reviews[review_pk], event, _focal_points_of, "decided")
+            transaction.on_commit(partial(self._tell, new, "decided"))
             statistics_changed()
         return sum(self.counts.values())
 
-    def _events(self, action, at, comment: str, steps: dict) -> dict[int, EntryEvent]:
+    def _events(self, action, at, comment: str, steps: dict) -> tuple[dict, list]:
         """Each review's event of this step: the one logged already (its count
-        raised), else a new one."""
-        logged, new = {}, []
+        raised), else a new one. ({review id: event id}, [new events' ids])."""
+        events, new = {}, []
         for review_pk, count in self.counts.items():
             event = steps.get(review_pk, {}).get(action)
             if event is None:
@@ -254,18 +247,26 @@ class NewNeeds:
                         need_count=count,
                     )
                 )
-                continue
-            event.need_count += count
-            event.save(update_fields=["need_count"])
-            logged[review_pk] = event
-        created = EntryEvent.objects.bulk_create(new)
-        return logged | {event.review_id: event for event in created}
+            else:
+                event.need_count += count
+                event.save(update_fields=["need_count"])
+                events[review_pk] = event.pk
+            if len(new) >= self.BATCH:
+                events |= self._created(new)
+                new = []
+        events |= self._created(new)
+        logged = {event.pk for step in steps.values() for event in step.values()}
+        return events, [pk for pk in events.values() if pk not in logged]
 
-    def _decisions(self, events: dict[int, EntryEvent]) -> None:
+    @staticmethod
+    def _created(events: list[EntryEvent]) -> dict[int, int]:
+        return {e.review_id: e.pk for e in EntryEvent.objects.bulk_create(events)}
+
+    def _decisions(self, events: dict[int, int]) -> None:
         EntryDecision.objects.bulk_create(
             (
                 EntryDecision(
-                    event=events[review_pk],
+                    event_id=events[review_pk],
                     need_id=ids[index],
                     article_id=ids[index + 1],
                     need_type_id=ids[index + 2],
@@ -278,40 +279,40 @@ class NewNeeds:
             batch_size=self.BATCH,
         )
 
-    def _recipients(self, review, recipients) -> list:
-        """Whom the services would tell; the whole secretariat (where a State has
-        no officer of its own) is looked up once."""
-        if recipients is _secretariat_for and not review.state.secretariat_officer_id:
-            if self.secretariat is None:
-                self.secretariat = _secretariat_for(review)
-            return self.secretariat
-        return recipients(review)
-
-    def _tell(self, review, event, recipients, template: str) -> None:
-        """The e-mail the entry services send for this step, after the commit."""
-        if template == "submitted":
-            context = {
-                "review": review,
-                "event": event,
-                "counts": {NeedProposal.Kind.NEW: event.need_count},
-            }
-            path = reverse("needs:review_decide", kwargs={"pk": review.pk})
-        else:
-            decisions = EntryDecision.objects.filter(event=event).select_related(
-                "article", "need_type"
-            )
-            context = {
-                "review": review,
-                "comment": self.comment,
-                "decisions": decisions,
-            }
-            path = reverse("needs:review_entry", kwargs={"pk": review.pk})
-        transaction.on_commit(
-            partial(
-                notify,
-                recipients=self._recipients(review, recipients),
-                template=f"needs/email/{template}",
-                context=context,
-                path=path,
-            )
-        )
+    def _tell(self, event_ids: list[int], template: str) -> None:
+        """The e-mails the entry services send for these steps (after the commit):
+        the secretariat told of a submission, the focal points of a decision."""
+        secretariat = None
+        for start in range(0, len(event_ids), self.BATCH):
+            events = EntryEvent.objects.filter(
+                pk__in=event_ids[start : start + self.BATCH]
+            ).select_related("review__state", "review__cycle")
+            for event in events:
+                review = event.review
+                if template == "decided":
+                    recipients = _focal_points_of(review)
+                    context = {
+                        "review": review,
+                        "comment": self.comment,
+                        "decisions": event.decisions.select_related(
+                            "article", "need_type"
+                        ),
+                    }
+                    path = reverse("needs:review_entry", kwargs={"pk": review.pk})
+                else:
+                    # The whole secretariat (where a State has no officer of its
+                    # own) is looked up once.
+                    if review.state.secretariat_officer_id:
+                        recipients = _secretariat_for(review)
+                    else:
+                        secretariat = secretariat or _secretariat_for(review)
+                        recipients = secretariat
+                    counts = {NeedProposal.Kind.NEW: event.need_count}
+                    context = {"review": review, "event": event, "counts": counts}
+                    path = reverse("needs:review_decide", kwargs={"pk": review.pk})
+                notify(
+                    recipients=recipients,
+                    template=f"needs/email/{template}",
+                    context=context,
+                    path=path,
+                )

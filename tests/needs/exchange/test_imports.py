@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -364,3 +365,23 @@ def test_many_new_needs_of_several_reviews_are_written_in_batches(
         steps = dict(review.entry_events.values_list("action", "need_count"))
         assert steps == {"submitted": 20, "accepted": 20}
     assert EntryDecision.objects.filter(need__isnull=False).count() == 40
+
+
+def test_an_accepted_import_tells_the_secretariat_and_the_focal_points(
+    secretariat, focal_point, own_review, django_capture_on_commit_callbacks
+):
+    # given two new needs of the focal point's State, imported and accepted by the
+    # secretariat
+    file = csv_file("OWN,1,15,other,A,,,", "OWN,1,16,other,B,,,")
+
+    # when the import commits
+    with django_capture_on_commit_callbacks(execute=True):
+        needs_import(file, user=secretariat, accept=True, filename="x.csv")
+
+    # then the secretariat hears of the submission, the focal point of the decision
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {secretariat.email, focal_point.email}
+    assert "2 new needs" in by_recipient[secretariat.email].body
+    decided = by_recipient[focal_point.email].body
+    assert decided.count("Accepted") == 2
+    assert "Imported from x.csv." in decided
