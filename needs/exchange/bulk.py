@@ -23,6 +23,7 @@ from array import array
 from collections import defaultdict
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
@@ -32,8 +33,9 @@ from django.utils.translation import gettext as _
 from needs.models import EntryDecision, EntryEvent, Need, NeedProposal
 from needs.permissions import can_enter_needs
 from needs.reports.cache import statistics_changed
-from needs.services import _focal_points_of, _secretariat_for, notify
+from needs.services import _secretariat_for, notify
 from reviews.models import CountryReview
+from reviews.roles import Role
 
 # The values an imported row gives a need (the planner's `values`).
 VALUES = {"description", "priority", "source", "remaining"}
@@ -119,29 +121,39 @@ class NewNeeds:
         self.user, self.stage, self.comment = user, stage, comment
         self.now = timezone.now()
         accepted = stage == self.ACCEPTED
-        self.need_defaults = _defaults(Need) | {
-            "status": Need.Status.ACCEPTED if accepted else stage,
-            "accepted_at": self.now if accepted else None,
-            # An accepted proposal raises the need's version once.
-            "version": 2 if accepted else 1,
-            "created_at": self.now,
-            "updated_at": self.now,
-        }
-        self.proposal_defaults = _defaults(NeedProposal) | {
-            "kind": NeedProposal.Kind.NEW,
-            "status": stage,
-            "version": 1,
-            "proposed_by_id": user.pk,
-            "submitted_at": self.now if stage == self.SUBMITTED else None,
-            "created_at": self.now,
-            "updated_at": self.now,
-        }
-        self.history = {
+        # A row holds its historical row's own columns too: one dictionary is
+        # read by both tables.
+        history = {
             "history_date": self.now,
             "history_change_reason": None,
             "history_type": "+",
             "history_user_id": user.pk,
         }
+        self.need_defaults = (
+            history
+            | _defaults(Need)
+            | {
+                "status": Need.Status.ACCEPTED if accepted else stage,
+                "accepted_at": self.now if accepted else None,
+                # An accepted proposal raises the need's version once.
+                "version": 2 if accepted else 1,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
+        self.proposal_defaults = (
+            history
+            | _defaults(NeedProposal)
+            | {
+                "kind": NeedProposal.Kind.NEW,
+                "status": stage,
+                "version": 1,
+                "proposed_by_id": user.pk,
+                "submitted_at": self.now if stage == self.SUBMITTED else None,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
         self.pending: list[dict] = []
         self.counts: dict[int, int] = defaultdict(int)
         # ACCEPTED: per review, (need, article, type) ids of each decision.
@@ -190,17 +202,17 @@ class NewNeeds:
         ):
             row["id"] = pk
             needs.add(row)
-            needs_history.add(row | self.history)
+            needs_history.add(row)
             if accepted:
                 decided = self.decided[row["review_id"]]
                 decided.extend((pk, row["article_id"], row["need_type_id"]))
                 continue
-            proposal = self.proposal_defaults | {
-                name: row[name] for name in NeedProposal.VALUE_FIELDS
-            }
-            proposal |= {"id": proposal_ids[index], "need_id": pk}
+            proposal = self.proposal_defaults.copy()
+            for name in NeedProposal.VALUE_FIELDS:
+                proposal[name] = row[name]
+            proposal["id"], proposal["need_id"] = proposal_ids[index], pk
             proposals.add(proposal)
-            proposals_history.add(proposal | self.history)
+            proposals_history.add(proposal)
         with connection.cursor() as cursor:
             for table in (needs, needs_history, proposals, proposals_history):
                 table.write(cursor)
@@ -217,7 +229,7 @@ class NewNeeds:
             return sum(self.counts.values())
         steps = steps or {}
         action = EntryEvent.Action.SUBMITTED
-        _events, new = self._events(action, self.now, "", steps)
+        _by_review, new = self._events(action, self.now, "", steps)
         transaction.on_commit(partial(self._tell, new, "submitted"))
         if self.stage == self.ACCEPTED:
             # The step is logged after the needs' historical rows (the audit trail
@@ -284,13 +296,16 @@ class NewNeeds:
         the secretariat told of a submission, the focal points of a decision."""
         secretariat = None
         for start in range(0, len(event_ids), self.BATCH):
-            events = EntryEvent.objects.filter(
-                pk__in=event_ids[start : start + self.BATCH]
-            ).select_related("review__state", "review__cycle")
+            events = list(
+                EntryEvent.objects.filter(
+                    pk__in=event_ids[start : start + self.BATCH]
+                ).select_related("review__state", "review__cycle")
+            )
+            focal_points = _focal_points_by_state(events, template)
             for event in events:
                 review = event.review
                 if template == "decided":
-                    recipients = _focal_points_of(review)
+                    recipients = focal_points.get(review.state_id, [])
                     context = {
                         "review": review,
                         "comment": self.comment,
@@ -305,7 +320,8 @@ class NewNeeds:
                     if review.state.secretariat_officer_id:
                         recipients = _secretariat_for(review)
                     else:
-                        secretariat = secretariat or _secretariat_for(review)
+                        if secretariat is None:
+                            secretariat = _secretariat_for(review)
                         recipients = secretariat
                     counts = {NeedProposal.Kind.NEW: event.need_count}
                     context = {"review": review, "event": event, "counts": counts}
@@ -316,3 +332,25 @@ class NewNeeds:
                     context=context,
                     path=path,
                 )
+
+
+def _focal_points_by_state(events: list[EntryEvent], template: str) -> dict:
+    """{State id: its focal points}: the people `needs.services._focal_points_of`
+    tells of a decision, in one query for these events' States."""
+    if template != "decided":
+        return {}
+    found = defaultdict(list)
+    states = {event.review.state_id for event in events}
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            account__role=Role.FOCAL_POINT,
+            account__state_id__in=states,
+        )
+        .exclude(email="")
+        .select_related("account")
+    )
+    for user in users:
+        found[user.account.state_id].append(user)
+    return found

@@ -47,6 +47,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 # (the fields themselves are unbounded; a spreadsheet cell holds 32,767).
 MAX_TEXT_LENGTH = 10_000
 KEY_LENGTHS = {"state_code": 8, "cycle": 4, "article": 4, "type": 100}
+# A cell's first characters that `_text` looks at more closely ("" is plain).
+FORMULA_FIRST = {"=", "@", "+", "-", "'"}
 
 
 class ImportRefused(Exception):
@@ -233,6 +235,13 @@ def _text(column: str, cell: tuple) -> str:
     """The cell as text: the export's apostrophe before a formula character is
     taken off; a formula (or text that a spreadsheet would run) is refused."""
     value, is_formula = cell
+    if (
+        type(value) is str
+        and not is_formula
+        and value[:1] not in FORMULA_FIRST
+        and len(value) <= KEY_LENGTHS.get(column, MAX_TEXT_LENGTH)
+    ):
+        return value  # the common case, checked at once
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = "" if value is None else str(value)
