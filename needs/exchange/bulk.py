@@ -82,7 +82,8 @@ class _Table:
         names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         if connection.vendor == "postgresql":
             sql = f"COPY {self.table} ({names}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
+            # psycopg's own cursor: its errors become Django's (IntegrityError).
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in self.rows:
                     copy.write_row(row)
         else:

@@ -1,8 +1,9 @@
 """Bulk import of needs from the needs export's CSV or XLSX: parse, preview, confirm.
 
 A file is read row by row (CSV decoded as it streams, XLSX in openpyxl's read-only
-mode), so that a preview or an import of any size holds one row at a time plus the
-keys already seen (to refuse a duplicate). Every row gets an outcome: new, changed
+mode), 500 rows planned together (`_Planner`); an import holds a bounded window of
+reviews and rows whatever the file's size, a preview also the key of every row (to
+name the earlier row of a duplicate). Every row gets an outcome: new, changed
 (with the difference), unchanged, or refused with the reason and its row number.
 A whole-file fault (empty, not CSV/XLSX, wrong encoding, missing or unknown
 columns, a focal point's file naming another State) refuses the file.
@@ -10,8 +11,9 @@ columns, a focal point's file naming another State) refuses the file.
 Imported needs enter the workflow like typed ones (`needs.services`): proposals of
 the State's review. A focal point's stay drafts for the State to submit; the
 secretariat's are submitted at once and, if it chooses, accepted in the same step
-through `review_decide`, recorded as its decision. Confirming is all or nothing:
-one transaction, and a refused row, or any fault while writing, writes no row.
+through `review_decide`, recorded as its decision; new needs are written in
+batches (`bulk.NewNeeds`) into the same records. Confirming is all or nothing: one
+transaction, and a refused row, or any fault while writing, writes no row.
 """
 
 import codecs
