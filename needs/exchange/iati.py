@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from needs.followup.selectors import first_recorded
 from needs.models import Assistance, Donor
 from reviews.models import StateParty
 
@@ -99,8 +100,14 @@ def _dates(activity, assistance: Assistance) -> None:
 
 
 def _recorded_on(assistance: Assistance) -> datetime.date:
-    first = assistance.history.order_by("history_date").first()
-    return (first.history_date if first else timezone.now()).date()
+    """The day the record was first written (`first_recorded_at` when the
+    queryset annotated it, `assistance_for_export`)."""
+    if hasattr(assistance, "first_recorded_at"):
+        first = assistance.first_recorded_at
+    else:
+        row = assistance.history.order_by("history_date").first()
+        first = row.history_date if row else None
+    return (first or timezone.now()).date()
 
 
 def activity_element(assistance: Assistance, vocabulary_uri: str):
@@ -209,7 +216,7 @@ def activities_bytes(assistance: Iterable[Assistance], *, vocabulary_uri: str) -
 
 
 def assistance_for_export(queryset):
-    return queryset.prefetch_related(
+    return first_recorded(queryset).prefetch_related(
         "donors",
         "beneficiaries",
         "links__need__review__state",

@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -466,6 +466,15 @@ def mapping_projects(*, user, statuses: tuple[str, ...] = MAPPING_STATUSES):
     )
 
 
+def first_recorded(queryset):
+    """Each assistance record annotated with `first_recorded_at`: the date of its
+    first historical row, read in the same query."""
+    rows = Assistance.history.filter(id=OuterRef("pk")).order_by("history_date")
+    return queryset.annotate(
+        first_recorded_at=Subquery(rows.values("history_date")[:1])
+    )
+
+
 def assistance_for_iati(*, user, statuses: tuple[str, ...] = (), state: str = ""):
     """The projects of donor mapping with these statuses (none: its default), or
     those serving one State, as the IATI file writes them: their donors, the
@@ -481,11 +490,15 @@ def assistance_for_iati(*, user, statuses: tuple[str, ...] = (), state: str = ""
     links = visible_links(user=user).select_related(
         "need__review__state", "need__article", "need__need_type"
     )
-    return projects.prefetch_related(
-        "donors",
-        Prefetch("beneficiaries", queryset=StateParty.objects.visible_to(user)),
-        Prefetch("links", queryset=links.order_by("pk")),
-    ).order_by("title", "pk")
+    return (
+        first_recorded(projects)
+        .prefetch_related(
+            "donors",
+            Prefetch("beneficiaries", queryset=StateParty.objects.visible_to(user)),
+            Prefetch("links", queryset=links.order_by("pk")),
+        )
+        .order_by("title", "pk")
+    )
 
 
 def unmet_needs(*, user):

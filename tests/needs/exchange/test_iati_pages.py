@@ -271,3 +271,28 @@ def test_the_mapping_page_links_the_iati_file_with_its_filter(client, viewer):
 def test_no_role_gets_no_file(client, projects):
     response = client_for(client, UserFactory()).get(DOWNLOAD)
     assert response.status_code == 404
+
+
+def test_the_file_costs_the_same_queries_for_2_or_10_projects(
+    client, secretariat, own_review, django_assert_num_queries
+):
+    client = client_for(client, secretariat)
+
+    def world(start, count):
+        for index in range(start, start + count):
+            project = make_assistance(title=f"P{index}", states=[own_review.state])
+            make_assistance(title=f"Undated {index}", states=[own_review.state])
+            AssistanceNeed.objects.create(
+                assistance=project,
+                need=NeedFactory(
+                    review=own_review, article=Article.objects.get(number=index + 15)
+                ),
+            )
+
+    world(0, 1)
+    with django_assert_num_queries(7) as few:
+        client.get(DOWNLOAD)
+    world(1, 4)
+    with django_assert_num_queries(len(few)):
+        response = client.get(DOWNLOAD)
+    assert len(identifiers(response)) == 10
