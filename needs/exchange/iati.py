@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from needs.followup.services import assistance_save, donor_save
+from needs.followup.selectors import first_recorded
 from needs.models import Assistance, Donor
 from reviews.models import StateParty
 
@@ -101,8 +100,14 @@ def _dates(activity, assistance: Assistance) -> None:
 
 
 def _recorded_on(assistance: Assistance) -> datetime.date:
-    first = assistance.history.order_by("history_date").first()
-    return (first.history_date if first else timezone.now()).date()
+    """The day the record was first written (`first_recorded_at` when the
+    queryset annotated it, `assistance_for_export`)."""
+    if hasattr(assistance, "first_recorded_at"):
+        first = assistance.first_recorded_at
+    else:
+        row = assistance.history.order_by("history_date").first()
+        first = row.history_date if row else None
+    return (first or timezone.now()).date()
 
 
 def activity_element(assistance: Assistance, vocabulary_uri: str):
@@ -211,7 +216,7 @@ def activities_bytes(assistance: Iterable[Assistance], *, vocabulary_uri: str) -
 
 
 def assistance_for_export(queryset):
-    return queryset.prefetch_related(
+    return first_recorded(queryset).prefetch_related(
         "donors",
         "beneficiaries",
         "links__need__review__state",
@@ -254,6 +259,7 @@ class Activity:
 class IatiResult:
     created: int
     updated: int
+    unchanged: int
     skipped: int
     unknown_countries: list[str]
 
@@ -423,61 +429,166 @@ def activities_read(handle: BinaryIO) -> list[Activity]:
     return [_activity(element) for element in root.iter("iati-activity")]
 
 
-def _donor(organisation: Organisation, user, states) -> Donor:
-    donor = None
-    if organisation.ref:
-        donor = Donor.objects.filter(iati_ref=organisation.ref).first()
-    name = (organisation.name or organisation.ref)[:200]
-    donor = donor or Donor.objects.filter(name=name).first()
-    if donor is not None:
-        return donor
-    home = states.get(organisation.ref[:2]) if organisation.type == "10" else None
-    kind = Donor.Kind.BILATERAL if home else Donor.Kind.MULTILATERAL
-    if organisation.type in {"21", "22", "23", "24"}:
-        kind = Donor.Kind.NGO
-    donor = Donor(name=name, kind=kind, home_country=home, iati_ref=organisation.ref)
-    return donor_save(donor=donor, user=user)
+# ---------------------------------------------------------------------------
+# What importing a file would do, activity by activity (nothing written)
+# ---------------------------------------------------------------------------
+# The assistance fields an activity sets, compared to tell "updated" from
+# "unchanged".
+IMPORTED_FIELDS = [
+    "title",
+    "notes",
+    "implementing_organization",
+    "starts_on",
+    "ends_on",
+    "status",
+    "modality",
+    "source",
+    "budget",
+    "currency",
+    "sectors",
+]
 
 
-@transaction.atomic
-def iati_import(handle: BinaryIO, *, user, governance_only: bool = False) -> IatiResult:
-    """Create or update (by iati-identifier) one assistance record per activity."""
-    activities = activities_read(handle)
+@dataclass
+class ActivityOutcome:
+    """What importing one iati-activity does (or why it cannot)."""
+
+    NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+    SKIPPED, REFUSED = "skipped", "refused"
+
+    line: int
+    outcome: str
+    identifier: str = ""
+    title: str = ""
+    reason: str = ""
+    differences: list[str] = field(default_factory=list)
+    unknown_countries: list[str] = field(default_factory=list)
+    # What the import writes (not shown).
+    activity: Activity | None = None
+    assistance: Assistance | None = None
+
+
+@dataclass
+class IatiPreview:
+    activities: list[ActivityOutcome]
+
+    def count(self, outcome: str) -> int:
+        return sum(item.outcome == outcome for item in self.activities)
+
+    @property
+    def refused(self) -> list[ActivityOutcome]:
+        return [a for a in self.activities if a.outcome == ActivityOutcome.REFUSED]
+
+
+def imported_values(activity: Activity) -> dict:
+    """The assistance fields as the activity gives them."""
+    regional = Assistance.Modality.REGIONAL
+    return {
+        "title": activity.title,
+        "notes": activity.notes,
+        "implementing_organization": activity.implementing,
+        "starts_on": activity.starts_on,
+        "ends_on": activity.ends_on,
+        "status": activity.status,
+        "modality": regional if activity.regional else Assistance.Modality.NATIONAL,
+        "source": Assistance.Source.DONOR_REPORT,
+        "budget": activity.budget,
+        "currency": activity.currency,
+        "sectors": activity.sectors,
+    }
+
+
+class Donors:
+    """The donors as an import finds them: by organisation identifier, else by
+    name (one query, then dictionaries)."""
+
+    def __init__(self):
+        donors = list(Donor.objects.all())
+        self.by_ref = {d.iati_ref: d for d in donors if d.iati_ref}
+        self.by_name = {d.name: d for d in donors}
+
+    @staticmethod
+    def name_of(organisation: Organisation) -> str:
+        return (organisation.name or organisation.ref)[:200]
+
+    def find(self, organisation: Organisation) -> Donor | None:
+        found = self.by_ref.get(organisation.ref) if organisation.ref else None
+        return found or self.by_name.get(self.name_of(organisation))
+
+    def add(self, donor: Donor) -> None:
+        if donor.iati_ref:
+            self.by_ref.setdefault(donor.iati_ref, donor)
+        self.by_name[donor.name] = donor
+
+
+def _differences(activity: Activity, assistance: Assistance, donors, states) -> list:
+    """Verbose names of the fields the import would change."""
+    values = imported_values(activity)
+    changed = [
+        str(Assistance._meta.get_field(name).verbose_name)
+        for name, value in values.items()
+        if getattr(assistance, name) != value
+    ]
+    found = [donors.find(organisation) for organisation in activity.donors]
+    current = {donor.pk for donor in assistance.donors.all()}
+    if None in found or {donor.pk for donor in found} != current:
+        changed.append(str(Assistance._meta.get_field("donors").verbose_name))
+    wanted = {states[code].pk for code in activity.countries if code in states}
+    if wanted != {state.pk for state in assistance.beneficiaries.all()}:
+        changed.append(str(Assistance._meta.get_field("beneficiaries").verbose_name))
+    return changed
+
+
+def _planned(element, seen: dict, governance_only: bool) -> ActivityOutcome:
+    line = element.sourceline
+    try:
+        activity = _activity(element)
+    except IatiRefused as refused:
+        return ActivityOutcome(line, ActivityOutcome.REFUSED, reason=str(refused))
+    outcome = ActivityOutcome(
+        line, "", activity.identifier, activity.title, activity=activity
+    )
+    if activity.identifier in seen:
+        outcome.outcome = ActivityOutcome.REFUSED
+        # Translators: line is the line of an earlier activity of the same file.
+        outcome.reason = _("The same iati-identifier as the activity of line %(line)s.")
+        outcome.reason %= {"line": seen[activity.identifier]}
+        return outcome
+    seen[activity.identifier] = line
+    if governance_only and not is_governance(activity):
+        outcome.outcome = ActivityOutcome.SKIPPED
+        outcome.reason = _("Not an anti-corruption or justice sector.")
+    return outcome
+
+
+def activities_plan(handle: BinaryIO, *, governance_only: bool = False) -> IatiPreview:
+    """Each activity's outcome: new, updated (with the fields that change),
+    unchanged, skipped (another sector, when only governance is asked for) or
+    refused with its reason and line; IatiRefused for a fault of the whole file.
+    A constant number of queries, whatever the number of activities."""
+    root = _parse(handle)
+    seen: dict[str, int] = {}
+    planned = [
+        _planned(element, seen, governance_only)
+        for element in root.iter("iati-activity")
+    ]
+    existing = Assistance.objects.filter(iati_identifier__in=list(seen))
+    existing = existing.prefetch_related("donors", "beneficiaries")
+    existing = {item.iati_identifier: item for item in existing}
     states = {s.alpha_2: s for s in StateParty.objects.exclude(alpha_2="")}
-    created = updated = skipped = 0
-    unknown: set[str] = set()
-    for activity in activities:
-        if governance_only and not is_governance(activity):
-            skipped += 1
+    donors = Donors()
+    for outcome in planned:
+        if outcome.outcome:
             continue
-        assistance = Assistance.objects.filter(
-            iati_identifier=activity.identifier
-        ).first()
-        created, updated = created + (assistance is None), updated + bool(assistance)
-        assistance = assistance or Assistance(iati_identifier=activity.identifier)
-        for name in [
-            "title",
-            "notes",
-            "starts_on",
-            "ends_on",
-            "status",
-            "budget",
-            "currency",
-            "sectors",
-        ]:
-            setattr(assistance, name, getattr(activity, name))
-        assistance.implementing_organization = activity.implementing
-        assistance.source = Assistance.Source.DONOR_REPORT
-        assistance.modality = (
-            Assistance.Modality.REGIONAL
-            if activity.regional
-            else Assistance.Modality.NATIONAL
+        activity = outcome.activity
+        outcome.unknown_countries = [c for c in activity.countries if c not in states]
+        outcome.assistance = existing.get(activity.identifier)
+        if outcome.assistance is None:
+            outcome.outcome = ActivityOutcome.NEW
+            continue
+        outcome.differences = _differences(activity, outcome.assistance, donors, states)
+        changed = bool(outcome.differences)
+        outcome.outcome = (
+            ActivityOutcome.UPDATED if changed else ActivityOutcome.UNCHANGED
         )
-        unknown |= {code for code in activity.countries if code not in states}
-        assistance_save(
-            assistance=assistance,
-            user=user,
-            donors=[_donor(org, user, states) for org in activity.donors],
-            beneficiaries=[states[c] for c in activity.countries if c in states],
-        )
-    return IatiResult(created, updated, skipped, sorted(unknown))
+    return IatiPreview(planned)

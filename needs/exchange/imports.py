@@ -1,8 +1,9 @@
 """Bulk import of needs from the needs export's CSV or XLSX: parse, preview, confirm.
 
 A file is read row by row (CSV decoded as it streams, XLSX in openpyxl's read-only
-mode), so that a preview or an import of any size holds one row at a time plus the
-keys already seen (to refuse a duplicate). Every row gets an outcome: new, changed
+mode), 500 rows planned together (`_Planner`); an import holds a bounded window of
+reviews and rows whatever the file's size, a preview also the key of every row (to
+name the earlier row of a duplicate). Every row gets an outcome: new, changed
 (with the difference), unchanged, or refused with the reason and its row number.
 A whole-file fault (empty, not CSV/XLSX, wrong encoding, missing or unknown
 columns, a focal point's file naming another State) refuses the file.
@@ -10,27 +11,33 @@ columns, a focal point's file naming another State) refuses the file.
 Imported needs enter the workflow like typed ones (`needs.services`): proposals of
 the State's review. A focal point's stay drafts for the State to submit; the
 secretariat's are submitted at once and, if it chooses, accepted in the same step
-through `review_decide`, recorded as its decision. Confirming is all or nothing:
-one transaction, and a refused row, or any fault while writing, writes no row.
+through `review_decide`, recorded as its decision; new needs are written in
+batches (`bulk.NewNeeds`) into the same records. Confirming is all or nothing: one
+transaction, and a refused row, or any fault while writing, writes no row.
 """
 
 import codecs
 import csv
+import functools
 import io
+import itertools
 import zipfile
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from needs.exchange.bulk import NewNeeds
 from needs.exchange.spreadsheets import FORMULA_STARTS, NEED_COLUMNS, WITHHELD
 from needs.models import EntryDecision, Need, NeedProposal, NeedType, Upload
 from needs.permissions import can_enter_needs
-from needs.services import Decision, need_create, need_update, review_decide
+from needs.services import Decision, need_update, review_decide
 from needs.services import review_submit as submit_proposals
 from reviews.models import Article, CountryReview, ReviewCycle, StateParty
 from reviews.permissions import focal_state_id, is_secretariat
@@ -42,6 +49,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 # (the fields themselves are unbounded; a spreadsheet cell holds 32,767).
 MAX_TEXT_LENGTH = 10_000
 KEY_LENGTHS = {"state_code": 8, "cycle": 4, "article": 4, "type": 100}
+# A cell's first characters that `_text` looks at more closely ("" is plain).
+FORMULA_FIRST = {"=", "@", "+", "-", "'"}
 
 
 class ImportRefused(Exception):
@@ -228,6 +237,13 @@ def _text(column: str, cell: tuple) -> str:
     """The cell as text: the export's apostrophe before a formula character is
     taken off; a formula (or text that a spreadsheet would run) is refused."""
     value, is_formula = cell
+    if (
+        type(value) is str
+        and not is_formula
+        and value[:1] not in FORMULA_FIRST
+        and len(value) <= KEY_LENGTHS.get(column, MAX_TEXT_LENGTH)
+    ):
+        return value  # the common case, checked at once
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = "" if value is None else str(value)
@@ -258,15 +274,32 @@ def _text(column: str, cell: tuple) -> str:
     return text
 
 
+def _cell_text(cell: tuple) -> str:
+    """The cell's value as text, as `_text` reads it (without its checks)."""
+    value = cell[0]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)
+
+
 def _normal(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _choice(choices, column: str, text: str) -> str:
-    wanted = _normal(text)
+@functools.cache
+def _choice_values(choices, language: str) -> dict[str, str]:
+    """{value or label folded: value} of `choices` in `language` (read once)."""
+    known = {}
     for value, label in choices.choices:
-        if wanted in {value, _normal(label)}:
-            return value
+        known.setdefault(_normal(label), value)
+        known[value] = value
+    return known
+
+
+def _choice(choices, column: str, text: str) -> str:
+    value = _choice_values(choices, get_language() or "").get(_normal(text))
+    if value is not None:
+        return value
     raise RowRefused(
         # Translators: value is the cell's text; known lists the accepted values.
         _("unknown %(column)s %(value)s (one of %(known)s)")
@@ -289,9 +322,21 @@ def type_labels() -> dict[str, NeedType]:
 
 class _Planner:
     """Turns rows into outcomes for one user, caching the reference data and the
-    needs of each review met."""
+    needs of each review met.
 
-    def __init__(self, user):
+    A preview remembers every row's key, to name the earlier row of a need given
+    twice. A `streamed` reading (the import itself) holds no more than the reviews
+    it met last (REVIEWS_KEPT) and their needs, each taken by its row: memory does
+    not grow with the file. A need given twice is then caught by the review's needs
+    while they are kept, else by the database's unique constraint (the import reads
+    the file again to name the row), or, once written, as a need of this file."""
+
+    # Rows planned together: the reviews they name, and those reviews' needs, are
+    # read in two queries. A streamed reading keeps as many reviews.
+    CHUNK = 500
+    REVIEWS_KEPT = 500
+
+    def __init__(self, user, streamed: bool = False):
         self.user = user
         self.focal_state = None if is_secretariat(user) else focal_state_id(user)
         self.states = {state.code.upper(): state for state in StateParty.objects.all()}
@@ -304,9 +349,61 @@ class _Planner:
             for cycle in ReviewCycle.objects.prefetch_related("chapters")
         }
         self.types = type_labels()
-        self.reviews: dict[tuple, CountryReview | None] = {}
-        self.needs: dict[int, dict] = {}
-        self.seen: dict[tuple, int] = {}
+        self.reviews: OrderedDict[tuple, CountryReview | None] = OrderedDict()
+        self.needs: OrderedDict[int, dict] = OrderedDict()
+        self.seen: dict[tuple, int] | None = None if streamed else {}
+        # Streamed: needs above this id were written by this import.
+        self.written_after = (
+            Need.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            if streamed
+            else None
+        )
+
+    def _kept(self, cache: OrderedDict, key, load):
+        """cache[key], loaded if missing; streamed, the least recently used go."""
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        return self._keep(cache, key, load())
+
+    def _keep(self, cache: OrderedDict, key, value):
+        cache[key] = value
+        if self.seen is None and len(cache) > self.REVIEWS_KEPT:
+            cache.popitem(last=False)
+        return value
+
+    def read_ahead(self, records: list) -> None:
+        """Read, in two queries, the reviews the records name that are not kept,
+        and their needs (a record's faults are left for `outcome` to tell)."""
+        wanted = set()
+        for _number, record in records:
+            state = self.states.get(str(record["state_code"][0]).strip().upper())
+            cycle = self.cycles.get(_cell_text(record["cycle"]).strip())
+            if state is not None and cycle is not None:
+                wanted.add((state.pk, cycle[0].pk))
+        wanted -= set(self.reviews)
+        if not wanted:
+            return
+        found = {
+            (review.state_id, review.cycle_id): review
+            for review in CountryReview.objects.visible_to(self.user)
+            .select_related("state", "cycle")
+            .filter(
+                state_id__in={state for state, _cycle in wanted},
+                cycle_id__in={cycle for _state, cycle in wanted},
+            )
+        }
+        reviews = {key: found.get(key) for key in wanted}
+        needs = defaultdict(list)
+        loaded = [review.pk for review in reviews.values() if review]
+        for need in Need.objects.filter(review_id__in=loaded).select_related(
+            "proposal"
+        ):
+            needs[need.review_id].append(need)
+        for key, review in reviews.items():
+            self._keep(self.reviews, key, review)
+            if review is not None and review.pk not in self.needs:
+                self._keep(self.needs, review.pk, self._by_key(needs[review.pk]))
 
     def outcome(self, number: int, record: dict) -> RowOutcome:
         try:
@@ -332,15 +429,16 @@ class _Planner:
         if cycle is None:
             # Translators: cycle is the cycle as given, e.g. '3'.
             raise RowRefused(_("unknown cycle %(cycle)s") % {"cycle": repr(cycle_text)})
-        key = (state.pk, cycle[0].pk)
-        if key not in self.reviews:
-            self.reviews[key] = (
+        review = self._kept(
+            self.reviews,
+            (state.pk, cycle[0].pk),
+            lambda: (
                 CountryReview.objects.visible_to(self.user)
                 .select_related("state", "cycle")
                 .filter(state=state, cycle=cycle[0])
                 .first()
-            )
-        review = self.reviews[key]
+            ),
+        )
         if review is None or not can_enter_needs(self.user, review):
             raise RowRefused(
                 # Translators: state names a State party; cycle is a number.
@@ -400,26 +498,51 @@ class _Planner:
         return values
 
     def _existing(self, review: CountryReview) -> dict:
-        if review.pk not in self.needs:
-            self.needs[review.pk] = {
-                (need.article_id, need.need_type_id): need
-                for need in review.needs.select_related("proposal")
-            }
-        return self.needs[review.pk]
+        """(article, type) -> the review's need; streamed, -> the number of the
+        row that took it (0: a need this import wrote)."""
+
+        def load():
+            return self._by_key(review.needs.select_related("proposal"))
+
+        return self._kept(self.needs, review.pk, load)
+
+    def _by_key(self, needs) -> dict:
+        return {
+            (need.article_id, need.need_type_id): (
+                0
+                if self.written_after is not None and need.pk > self.written_after
+                else need
+            )
+            for need in needs
+        }
+
+    def _taken(self, review, key: tuple, number: int, existing: dict) -> None:
+        """Refuse a need given twice; remember this row's."""
+        if self.seen is not None:
+            earlier = self.seen.get((review.pk, *key))
+            self.seen[(review.pk, *key)] = earlier or number
+        else:
+            earlier = existing.get(key)
+            earlier = earlier if isinstance(earlier, int) else None
+        if earlier == 0:
+            raise RowRefused(_("the same need as an earlier row"))
+        if earlier is not None:
+            raise RowRefused(
+                # Translators: row is the number of an earlier row of the file.
+                _("the same need as row %(row)s") % {"row": earlier}
+            )
 
     def _outcome(self, number: int, record: dict) -> RowOutcome:
         review, article, need_type = self._key(record)
         parts = [review.state.code, review.cycle.number, article.number]
         label = " · ".join(str(part) for part in [*parts, need_type.slug])
-        key = (review.pk, article.pk, need_type.pk)
-        if key in self.seen:
-            raise RowRefused(
-                # Translators: row is the number of an earlier row of the file.
-                _("the same need as row %(row)s") % {"row": self.seen[key]}
-            )
-        self.seen[key] = number
+        key = (article.pk, need_type.pk)
+        existing = self._existing(review)
+        self._taken(review, key, number, existing)
+        need = existing.get(key)
+        if self.seen is None:
+            existing[key] = number
         values = self._values(record)
-        need = self._existing(review).get((article.pk, need_type.pk))
         if need is None:
             values = {"article": article, "need_type": need_type, **values}
             return RowOutcome(
@@ -445,14 +568,17 @@ class _Planner:
         )
 
 
-def outcomes(handle: BinaryIO, *, user) -> Iterator[RowOutcome]:
+def outcomes(handle: BinaryIO, *, user, streamed: bool = False) -> Iterator[RowOutcome]:
     """One outcome per row of the file, as it is read; ImportRefused for a fault
-    of the whole file."""
-    planner = _Planner(user)
+    of the whole file. `streamed`: what the import reads (see `_Planner`)."""
+    planner = _Planner(user, streamed=streamed)
     produced = False
-    for number, record in _records(handle):
+    records = _records(handle)
+    while chunk := list(itertools.islice(records, planner.CHUNK)):
         produced = True
-        yield planner.outcome(number, record)
+        planner.read_ahead(chunk)
+        for number, record in chunk:
+            yield planner.outcome(number, record)
     if not produced:
         raise ImportRefused(_("The file holds no needs: only its first row."))
 
@@ -465,33 +591,73 @@ def needs_preview(handle: BinaryIO, *, user) -> Preview:
 # ---------------------------------------------------------------------------
 # Confirming: all or nothing
 # ---------------------------------------------------------------------------
-def _write(row: RowOutcome, user) -> Need:
-    if row.outcome == RowOutcome.NEW:
-        return need_create(review=row.review, user=user, propose=True, **row.values)
-    return need_update(
-        need=row.need,
-        user=user,
-        expected_version=row.need.version,
-        propose=True,
-        **row.values,
-    )
+def _write(row: RowOutcome, user, new: NewNeeds, touched: dict) -> None:
+    """A new need joins the batch; a changed one is proposed at once."""
+    try:
+        if row.outcome == RowOutcome.NEW:
+            new.add(review=row.review, values=row.values)
+            return
+        need = need_update(
+            need=row.need,
+            user=user,
+            expected_version=row.need.version,
+            propose=True,
+            **row.values,
+        )
+    except ValidationError as error:
+        row.reason = "; ".join(error.messages)
+        raise _refused(row) from error
+    touched.setdefault(row.review.pk, (row.review, []))[1].append(need.pk)
 
 
-def _accept(touched: dict, user, accept: bool, filename: str) -> None:
-    """The secretariat's proposals are submitted, and accepted if it says so."""
-    # Translators: filename is the name of the imported file.
-    comment = _("Imported from %(filename)s.") % {"filename": filename}
+def _accept(touched: dict, user, accept: bool, comment: str) -> dict:
+    """The secretariat's proposed changes are submitted, and accepted if it says
+    so; the entry events, {review id: {action: event}}."""
+    events = {}
     for review, need_ids in touched.values():
-        submit_proposals(review=review, user=user, only=need_ids)
+        event = submit_proposals(review=review, user=user, only=need_ids)
+        steps = events[review.pk] = {event.action: event}
         if accept:
             proposals = NeedProposal.objects.filter(need_id__in=need_ids)
             decisions = {
                 pk: Decision(outcome=EntryDecision.Outcome.ACCEPTED)
                 for pk in proposals.values_list("pk", flat=True)
             }
-            review_decide(
+            decided = review_decide(
                 review=review, user=user, decisions=decisions, comment=comment
             )
+            steps |= {event.action: event for event in decided}
+    return events
+
+
+def _stage(user, accept: bool) -> str:
+    if not is_secretariat(user):
+        return NewNeeds.DRAFT
+    return NewNeeds.ACCEPTED if accept else NewNeeds.SUBMITTED
+
+
+def _refused(row: RowOutcome) -> ImportRefused:
+    return ImportRefused(
+        # Translators: row is a row number; reason says why it is refused.
+        _("Row %(row)s: %(reason)s. Nothing was imported.")
+        % {"row": row.number, "reason": row.reason}
+    )
+
+
+def _twice(handle: BinaryIO, user) -> ImportRefused:
+    """The database refused a need recorded twice: the file's first refused row
+    (read again from the start, every key remembered), else a need recorded by
+    someone else meanwhile."""
+    handle.seek(0)
+    for row in outcomes(handle, user=user):
+        if row.outcome == RowOutcome.REFUSED:
+            return _refused(row)
+    return ImportRefused(
+        _(
+            "A need of the file was recorded by someone else meanwhile. Nothing "
+            "was imported; upload the file again to see it."
+        )
+    )
 
 
 @transaction.atomic
@@ -500,38 +666,39 @@ def needs_import(
 ) -> ImportResult:
     """Write every row of the file, or none: a refused row raises ImportRefused,
     a fault while writing propagates; either rolls the whole file back.
-    `accept` (the secretariat only): accept the imported needs as its decision."""
+    `accept` (the secretariat only): accept the imported needs as its decision.
+
+    Streamed: new needs are written a batch at a time (`bulk.NewNeeds`), changed
+    ones one by one through the entry services; the rows are read once, with the
+    reference data in dictionaries and a query or two per review met."""
     if accept and not is_secretariat(user):
         raise ImportRefused(_("Only the secretariat accepts needs."))
+    # Translators: filename is the name of the imported file.
+    comment = _("Imported from %(filename)s.") % {"filename": filename}
+    new = NewNeeds(user=user, stage=_stage(user, accept), comment=comment)
     counts = {RowOutcome.NEW: 0, RowOutcome.CHANGED: 0, RowOutcome.UNCHANGED: 0}
     touched: dict[int, tuple] = {}
-    for row in outcomes(handle, user=user):
-        if progress is not None:
-            progress(row)
-        if row.outcome == RowOutcome.REFUSED:
-            raise ImportRefused(
-                # Translators: row is a row number; reason says why it is refused.
-                _("Row %(row)s: %(reason)s. Nothing was imported.")
-                % {"row": row.number, "reason": row.reason}
-            )
-        counts[row.outcome] += 1
-        if row.outcome == RowOutcome.UNCHANGED:
-            continue
-        try:
-            need = _write(row, user)
-        except ValidationError as error:
-            raise ImportRefused(
-                _("Row %(row)s: %(reason)s. Nothing was imported.")
-                % {"row": row.number, "reason": "; ".join(error.messages)}
-            ) from error
-        touched.setdefault(row.review.pk, (row.review, []))[1].append(need.pk)
-    if is_secretariat(user) and touched:
-        _accept(touched, user, accept, filename)
+    try:
+        with transaction.atomic():  # a savepoint: a refused batch is told apart
+            for row in outcomes(handle, user=user, streamed=True):
+                if progress is not None:
+                    progress(row)
+                if row.outcome == RowOutcome.REFUSED:
+                    raise _refused(row)
+                counts[row.outcome] += 1
+                if row.outcome != RowOutcome.UNCHANGED:
+                    _write(row, user, new, touched)
+            new.flush()
+    except IntegrityError as error:
+        raise _twice(handle, user) from error
+    # A review's changed and new needs: one step of each kind, with both.
+    steps = _accept(touched, user, accept, comment) if is_secretariat(user) else {}
+    new.finish(steps=steps)
     return ImportResult(
         created=counts[RowOutcome.NEW],
         changed=counts[RowOutcome.CHANGED],
         unchanged=counts[RowOutcome.UNCHANGED],
-        accepted=accept and bool(touched),
+        accepted=accept and bool(counts[RowOutcome.NEW] or touched),
     )
 
 

@@ -1,6 +1,7 @@
-"""Data sets that come from outside the records: the reconstructed 2013 data set; the
-demo follow-up records (`demo.py`). Idempotent loaders, called by `load_note_2013`,
-`load_demo` and `make run`.
+"""Data that comes from outside the records: the reconstructed 2013 data set; the
+demo follow-up records (`demo.py`), idempotent loaders called by `load_note_2013`,
+`load_demo` and `make run`; and donors' IATI activity files (`iati_import`, which the
+upload page and `import_iati` both call).
 
 A data set is the record of reviews long concluded: its needs were accepted when their
 review was completed, and the audit trail says so (their historical rows carry that
@@ -9,14 +10,27 @@ State agreed to share is written as Consent records, the one source of truth.
 """
 
 import datetime
+from typing import BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from needs.exchange import note_2013
-from needs.models import Consent, Need, NeedType
+from needs.exchange.iati import (
+    ActivityOutcome,
+    Donors,
+    IatiRefused,
+    IatiResult,
+    Organisation,
+    activities_plan,
+    imported_values,
+)
+from needs.followup.services import assistance_save, donor_save
+from needs.models import Assistance, Consent, Donor, Need, NeedType
+from needs.permissions import can_import_assistance
 from needs.reports.cache import statistics_changed
 from reviews.models import (
     Article,
@@ -153,3 +167,91 @@ def _write_needs(rows: list[Need], reviews: list[CountryReview]) -> LoadResult:
         if key not in planned:
             need.delete()
     return LoadResult(created=len(new), updated=len(planned) - len(new))
+
+
+# ---------------------------------------------------------------------------
+# Donors' IATI activity files
+# ---------------------------------------------------------------------------
+# The refused activities a refusal names, at most.
+NAMED_REFUSALS = 5
+
+
+def _refusal(refused: list[ActivityOutcome]) -> IatiRefused:
+    reasons = " ".join(item.reason for item in refused[:NAMED_REFUSALS])
+    if len(refused) > NAMED_REFUSALS:
+        # Translators: count of further refused activities, not named.
+        reasons += " " + gettext("(and %(count)s more)") % {
+            "count": len(refused) - NAMED_REFUSALS
+        }
+    # Translators: reasons lists why activities of the file are refused.
+    return IatiRefused(
+        gettext("%(reasons)s Nothing was imported.") % {"reasons": reasons}
+    )
+
+
+def _donor(organisation: Organisation, user, donors: Donors, states) -> Donor:
+    """The donor an organisation names, recorded if it is new."""
+    found = donors.find(organisation)
+    if found is not None:
+        return found
+    home = states.get(organisation.ref[:2]) if organisation.type == "10" else None
+    kind = Donor.Kind.BILATERAL if home else Donor.Kind.MULTILATERAL
+    if organisation.type in {"21", "22", "23", "24"}:
+        kind = Donor.Kind.NGO
+    donor = Donor(
+        name=donors.name_of(organisation),
+        kind=kind,
+        home_country=home,
+        iati_ref=organisation.ref,
+    )
+    donor = donor_save(donor=donor, user=user)
+    donors.add(donor)
+    return donor
+
+
+def _activity_write(item: ActivityOutcome, user, donors: Donors, states) -> None:
+    activity = item.activity
+    assistance = item.assistance or Assistance(iati_identifier=activity.identifier)
+    for name, value in imported_values(activity).items():
+        setattr(assistance, name, value)
+    try:
+        assistance_save(
+            assistance=assistance,
+            user=user,
+            donors=[_donor(org, user, donors, states) for org in activity.donors],
+            beneficiaries=[states[c] for c in activity.countries if c in states],
+        )
+    except ValidationError as error:
+        raise IatiRefused(
+            # Translators: line is an activity's line; reason why it is refused.
+            gettext("The activity of line %(line)s: %(reason)s Nothing was imported.")
+            % {"line": item.line, "reason": " ".join(error.messages)}
+        ) from error
+
+
+@transaction.atomic
+def iati_import(handle: BinaryIO, *, user, governance_only: bool = False) -> IatiResult:
+    """Create or update (keyed by iati-identifier) one assistance record per
+    activity of an IATI 2.0x file; all or nothing: IatiRefused when the file or any
+    activity is refused (or fails when written), and then nothing is written.
+    Unchanged activities are left alone (no new history). `governance_only`: only
+    the activities of anti-corruption and justice sectors."""
+    if not can_import_assistance(user):
+        raise PermissionDenied(gettext("Only the secretariat imports assistance."))
+    preview = activities_plan(handle, governance_only=governance_only)
+    if preview.refused:
+        raise _refusal(preview.refused)
+    states = {s.alpha_2: s for s in StateParty.objects.exclude(alpha_2="")}
+    donors = Donors()
+    unknown = set()
+    for item in preview.activities:
+        unknown |= set(item.unknown_countries)
+        if item.outcome in {ActivityOutcome.NEW, ActivityOutcome.UPDATED}:
+            _activity_write(item, user, donors, states)
+    return IatiResult(
+        created=preview.count(ActivityOutcome.NEW),
+        updated=preview.count(ActivityOutcome.UPDATED),
+        unchanged=preview.count(ActivityOutcome.UNCHANGED),
+        skipped=preview.count(ActivityOutcome.SKIPPED),
+        unknown_countries=sorted(unknown),
+    )

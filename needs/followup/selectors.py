@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -81,6 +81,7 @@ def desk(
         _no_needs_section(completed.exclude(identified)),
         _no_plan_section(user, today, days_without_plan),
         *_work_sections(user, counted),
+        _imported_section(user),
     ]
 
 
@@ -177,6 +178,47 @@ def _work_sections(user, counted) -> list[DeskSection]:
             .order_by("-ends_on"),
         ),
     ]
+
+
+def imported_unlinked(*, user):
+    """Projects imported from IATI (their iati-identifier kept) that address no
+    need yet: the secretariat links them to needs on the assistance form."""
+    linked = AssistanceNeed.objects.filter(assistance=OuterRef("pk"))
+    return (
+        Assistance.objects.visible_to(user)
+        .exclude(iati_identifier="")
+        .exclude(Exists(linked))
+        .prefetch_related(
+            Prefetch("beneficiaries", queryset=StateParty.objects.visible_to(user))
+        )
+        .order_by("title", "pk")
+    )
+
+
+def _by_state(projects) -> list[tuple]:
+    """[(State or None, [projects])] in the States' order, projects with no
+    beneficiary State recorded (regional ones) last; a project serving several
+    States is under each."""
+    groups = defaultdict(list)
+    for project in projects:
+        for state in project.beneficiaries.all() or [None]:
+            groups[state].append(project)
+    named = sorted((s for s in groups if s), key=lambda s: sort_key(s.label))
+    return [(state, groups[state]) for state in [*named, None] if state in groups]
+
+
+def _imported_section(user) -> DeskSection:
+    projects = imported_unlinked(user=user)
+    return DeskSection(
+        "imported-unlinked",
+        gettext("Imported projects that address no need yet, by State"),
+        _by_state(projects[:DESK_LIMIT]),
+        projects.count(),
+        note=gettext(
+            "Projects imported from donors' IATI files: the import links no need. "
+            "Choose the needs each addresses on its assistance form."
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -419,6 +461,41 @@ def mapping_projects(*, user, statuses: tuple[str, ...] = MAPPING_STATUSES):
         .prefetch_related(
             "donors",
             Prefetch("beneficiaries", queryset=StateParty.objects.visible_to(user)),
+        )
+        .order_by("title", "pk")
+    )
+
+
+def first_recorded(queryset):
+    """Each assistance record annotated with `first_recorded_at`: the date of its
+    first historical row, read in the same query."""
+    rows = Assistance.history.filter(id=OuterRef("pk")).order_by("history_date")
+    return queryset.annotate(
+        first_recorded_at=Subquery(rows.values("history_date")[:1])
+    )
+
+
+def assistance_for_iati(*, user, statuses: tuple[str, ...] = (), state: str = ""):
+    """The projects of donor mapping with these statuses (none: its default), or
+    those serving one State, as the IATI file writes them: their donors, the
+    beneficiaries and the needs addressed that `user` may see."""
+    if not can_view_donor_mapping(user):
+        return Assistance.objects.none()
+    projects = assistance_visible(user=user).filter(
+        status__in=statuses or MAPPING_STATUSES
+    )
+    if state:
+        serving = Assistance.objects.filter(beneficiaries__code__iexact=state)
+        projects = projects.filter(pk__in=serving.values("pk"))
+    links = visible_links(user=user).select_related(
+        "need__review__state", "need__article", "need__need_type"
+    )
+    return (
+        first_recorded(projects)
+        .prefetch_related(
+            "donors",
+            Prefetch("beneficiaries", queryset=StateParty.objects.visible_to(user)),
+            Prefetch("links", queryset=links.order_by("pk")),
         )
         .order_by("title", "pk")
     )

@@ -90,6 +90,8 @@ def state_follow_up(request, code):
         "can_edit_plan": can_edit_plan(user, state.pk),
         "can_record_assistance": can_record_assistance(user),
         "can_report_assistance": can_report_assistance(user, state.pk),
+        # The IATI file of the projects listed: every status.
+        "assistance_statuses": Assistance.Status.values,
     }
     return render(request, "followup/state.html", context)
 

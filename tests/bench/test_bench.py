@@ -5,9 +5,9 @@ document's, and a difference fails the run)."""
 import pytest
 from django.db import connection
 
-from bench import bench_lists, bench_statistics, load_test
+from bench import bench_import, bench_lists, bench_statistics, load_test
 from bench.data import build
-from needs.models import Need
+from needs.models import Need, NeedProposal
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,36 @@ def test_the_lists_benchmark_measures_a_csv_export(statistics_cache):
         assert result["bytes"] > 50 * 40  # the header and fifty rows
         assert result["first"] is not None
         assert result["total"] >= result["first"]
+
+
+def test_the_import_benchmark_runs_at_a_tiny_size():
+    # given the States and reviews of 60 rows, built as the benchmark builds them
+    rows = bench_import.build_rows(60, out=lambda line: None)
+
+    # when the benchmark imports them, copies them, and imports 30 and 60 under
+    # tracemalloc
+    lines = []
+    result = bench_import.measure(
+        60, memory_sizes=(30, 60), out=lines.append, rows=rows
+    )
+
+    # then the import wrote every row as the page would, COPY the same number, and
+    # each size has its memory; the tables are left empty
+    assert result["created"] == result["needs_after_import"] == 60
+    assert result["needs_after_copy"] == 60
+    assert set(result["memory"]) == {30, 60}
+    assert all(peak > 0 for peak, _rss in result["memory"].values())
+    table = "\n".join(lines)
+    assert "| 60 | " in table
+    assert "| 30 | " in table
+    assert not Need.objects.exists()
+    assert not NeedProposal.objects.exists()
+
+
+def test_the_import_benchmark_refuses_a_database_that_is_not_its_own():
+    connection.settings_dict["NAME"], name = "test", connection.settings_dict["NAME"]
+    try:
+        with pytest.raises(SystemExit, match="its own database"):
+            bench_import.prepare(50, out=lambda line: None)
+    finally:
+        connection.settings_dict["NAME"] = name

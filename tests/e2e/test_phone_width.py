@@ -35,6 +35,7 @@ from needs.models import (
     FollowUpEvent,
     Need,
     NoteEdition,
+    Upload,
 )
 from needs.selectors import AUDITED_MODELS
 from needs.services import need_update, review_submit
@@ -80,7 +81,17 @@ NOT_PAGES = {
             "jsi18n",
         )
     },
+    "exchange/export/assistance.xml": "an IATI XML download",
 }
+# An IATI file awaiting the secretariat's confirmation (its preview page), whose
+# activity has a long title and identifier.
+IATI_UPLOAD = f"""<iati-activities version="2.03">
+ <iati-activity><iati-identifier>XM-DAC-41110-{"0123456789" * 6}</iati-identifier>
+  <title><narrative>Asset recovery; guidance at {LONG_WORD}</narrative></title>
+  <participating-org role="1" ref="XM-DAC-41110"><narrative>UNODC</narrative>
+  </participating-org><recipient-country code="KE"/><sector code="99999"/>
+ </iati-activity>
+</iati-activities>""".encode()
 
 
 @dataclass
@@ -98,7 +109,22 @@ def demo(reference_data) -> Demo:  # noqa: F811 (the imported fixture)
     fp = AccountFactory(
         role=Account.Role.FOCAL_POINT, state=review.state, user__username="fp"
     ).user
-    AccountFactory(role=Account.Role.SECRETARIAT, user__username="sec")
+    secretariat = AccountFactory(
+        role=Account.Role.SECRETARIAT, user__username="sec"
+    ).user
+    # A project imported from IATI that addresses no need yet (the desk lists
+    # it), and an IATI file awaiting the secretariat's confirmation.
+    imported = Assistance.objects.create(
+        title=f"Imported project, documented at {LONG_WORD}",
+        iati_identifier="XM-DAC-41110-" + "9" * 40,
+    )
+    imported.beneficiaries.set([review.state])
+    Upload.objects.create(
+        kind=Upload.Kind.IATI,
+        uploaded_by=secretariat,
+        filename="activities.xml",
+        content=IATI_UPLOAD,
+    )
     # A proposal under review, with a long unbroken address in its description:
     # the entry form, the need, its history and the recent changes show it.
     needs = Need.objects.filter(review=review).order_by("article__number", "pk")

@@ -3,10 +3,11 @@
 import io
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from openpyxl import Workbook
 
-from needs.exchange import imports
+from needs.exchange import bulk, imports
 from needs.exchange.imports import (
     ImportRefused,
     RowOutcome,
@@ -270,22 +271,117 @@ def test_bad_input_is_refused_with_its_message_and_writes_nothing(
 def test_fault_at_any_row_of_a_confirmed_import_writes_no_row(
     secretariat, own_review, monkeypatch, fault_at
 ):
+    # given five new needs, written two at a time (the rows before the fault are
+    # in the database when it happens)
     file = csv_file(*(f"OWN,1,{article},other,Row,,," for article in range(15, 20)))
+    monkeypatch.setattr(bulk.NewNeeds, "BATCH", 2)
     calls = []
-    real_create = imports.need_create
+    real_add = bulk.NewNeeds.add
 
-    def failing_create(**values):
+    def failing_add(self, **values):
         calls.append(values)
         if len(calls) == fault_at:
             raise RuntimeError("disk full")
-        return real_create(**values)
+        return real_add(self, **values)
 
-    monkeypatch.setattr(imports, "need_create", failing_create)
+    monkeypatch.setattr(bulk.NewNeeds, "add", failing_add)
 
+    # when the import meets the fault
     with pytest.raises(RuntimeError):
         needs_import(file, user=secretariat, accept=True)
 
+    # then nothing of the file is left
     assert len(calls) == fault_at
     assert not Need.objects.exists()
     assert not NeedProposal.objects.exists()
     assert not EntryEvent.objects.exists()
+    assert not Need.history.exists()
+
+
+def test_a_fault_of_the_last_batch_writes_no_row(secretariat, own_review, monkeypatch):
+    file = csv_file(*(f"OWN,1,{article},other,Row,,," for article in range(15, 20)))
+    monkeypatch.setattr(bulk.NewNeeds, "BATCH", 2)
+    monkeypatch.setattr(bulk.EntryEvent.objects, "bulk_create", fail)
+
+    with pytest.raises(RuntimeError):
+        needs_import(file, user=secretariat)
+
+    assert not Need.objects.exists()
+    assert not NeedProposal.objects.exists()
+
+
+def fail(*args, **kwargs):
+    raise RuntimeError("disk full")
+
+
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [
+        (1000, "Row 4: the same need as row 2"),  # not written yet: the database
+        (1, "Row 4: the same need as an earlier row"),  # written: read back
+    ],
+)
+def test_a_need_given_twice_is_refused_when_its_review_was_let_go(
+    secretariat, own_review, other_review, monkeypatch, batch, message
+):
+    # given an import that keeps one review at a time, and a file that comes back
+    # to a review after another, with a need it gave already
+    monkeypatch.setattr(imports._Planner, "REVIEWS_KEPT", 1)
+    monkeypatch.setattr(bulk.NewNeeds, "BATCH", batch)
+    file = csv_file("OWN,1,15,other,A,,,", "OTH,1,15,other,B,,,", "OWN,1,15,other,C,,,")
+
+    with pytest.raises(ImportRefused, match=message):
+        needs_import(file, user=secretariat)
+
+    assert not Need.objects.exists()
+
+
+def test_many_new_needs_of_several_reviews_are_written_in_batches(
+    secretariat, own_review, other_review, monkeypatch, django_assert_max_num_queries
+):
+    # given 40 new needs of two reviews, accepted on import, in batches of 7
+    monkeypatch.setattr(bulk.NewNeeds, "BATCH", 7)
+    articles = Article.objects.filter(chapter__number="III").order_by("number")[:20]
+    lines = [
+        f"{code},1,{article.number},other,Need {article.number},,,"
+        for code in ("OWN", "OTH")
+        for article in articles
+    ]
+
+    # when imported: a bounded number of queries, not one per need
+    with django_assert_max_num_queries(60):
+        result = needs_import(
+            csv_file(*lines), user=secretariat, accept=True, filename="x.csv"
+        )
+
+    # then every need is accepted with its history, one decision each, and one
+    # submitted and one accepted step per review
+    assert result.created == 40
+    accepted = Need.objects.filter(status=Need.Status.ACCEPTED, version=2)
+    assert accepted.exclude(accepted_at=None).count() == 40
+    assert Need.history.count() == 40
+    assert not NeedProposal.objects.exists()
+    for review in (own_review, other_review):
+        steps = dict(review.entry_events.values_list("action", "need_count"))
+        assert steps == {"submitted": 20, "accepted": 20}
+    assert EntryDecision.objects.filter(need__isnull=False).count() == 40
+
+
+def test_an_accepted_import_tells_the_secretariat_and_the_focal_points(
+    secretariat, focal_point, own_review, django_capture_on_commit_callbacks
+):
+    # given two new needs of the focal point's State, imported and accepted by the
+    # secretariat
+    file = csv_file("OWN,1,15,other,A,,,", "OWN,1,16,other,B,,,")
+
+    # when the import commits
+    with django_capture_on_commit_callbacks(execute=True):
+        needs_import(file, user=secretariat, accept=True, filename="x.csv")
+
+    # then the secretariat hears of the submission, the focal point of the decision
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {secretariat.email, focal_point.email}
+    assert "2 new needs" in by_recipient[secretariat.email].body
+    decided = by_recipient[focal_point.email].body
+    assert decided.count("Accepted") == 2
+    assert "Imported from x.csv." in decided

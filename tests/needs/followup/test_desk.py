@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from needs.followup import selectors
-from needs.models import ActionPlan, FollowUp, Need, NeedProposal
+from needs.models import ActionPlan, AssistanceNeed, FollowUp, Need, NeedProposal
 from reviews.models import CountryReview
-from tests.factories import CountryReviewFactory, NeedFactory
+from tests.factories import CountryReviewFactory, NeedFactory, make_assistance
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2014, 6, 1)
@@ -141,7 +141,7 @@ def test_the_desk_costs_the_same_queries_for_2_or_20_states(
                 proposed_need(review)
 
     world(2)
-    with django_assert_num_queries(14) as few:
+    with django_assert_num_queries(16) as few:
         sections(secretariat)
     world(18)
     with django_assert_num_queries(len(few)):
@@ -184,3 +184,74 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# ---------------------------------------------------------------------------
+# Projects imported from IATI that address no need yet
+# ---------------------------------------------------------------------------
+def imported(title, states=(), **values):
+    return make_assistance(
+        title=title, states=states, iati_identifier=f"XM-{title}", **values
+    )
+
+
+def test_imported_projects_without_needs_are_listed_by_state(secretariat):
+    # given two States, projects imported for one, both or none of them, one
+    # imported project already linked to a need, and one typed project
+    first = CountryReviewFactory(state__name="Alpha State").state
+    second_review = CountryReviewFactory(state__name="Beta State")
+    second = second_review.state
+    imported("Courts", states=[first])
+    imported("Shared", states=[first, second])
+    imported("Regional network")
+    linked = imported("Linked", states=[second])
+    AssistanceNeed.objects.create(
+        assistance=linked, need=NeedFactory(review=second_review)
+    )
+    make_assistance(title="Typed", states=[first])
+
+    section = sections(secretariat)["imported-unlinked"]
+
+    # then each State lists its unlinked imported projects, regional ones last
+    listed = [
+        (state.name if state else None, [p.title for p in projects])
+        for state, projects in section.rows
+    ]
+    assert listed == [
+        ("Alpha State", ["Courts", "Shared"]),
+        ("Beta State", ["Shared"]),
+        (None, ["Regional network"]),
+    ]
+    assert section.total == 3
+
+
+def test_the_imported_section_costs_the_same_queries_for_2_or_20_projects(
+    secretariat, django_assert_num_queries
+):
+    def world(count):
+        for index in range(count):
+            state = CountryReviewFactory().state
+            imported(f"Project {index} {state.code}", states=[state])
+
+    world(2)
+    with django_assert_num_queries(3) as few:
+        selectors._imported_section(secretariat)
+    world(18)
+    with django_assert_num_queries(len(few)):
+        section = selectors._imported_section(secretariat)
+    assert section.total == 20
+
+
+def test_the_desk_page_links_imported_projects_to_their_assistance_form(
+    client, secretariat
+):
+    state = CountryReviewFactory(state__name="Alpha State").state
+    project = imported("Courts", states=[state])
+    client.force_login(secretariat)
+
+    html = client.get(reverse("followup:desk")).getvalue().decode()
+
+    part = html.split('id="imported-unlinked"')[1].split("</section>")[0]
+    assert "Alpha State" in part
+    assert reverse("followup:assistance_edit", args=[project.pk]) in part
+    assert reverse("exchange:iati_import") in html
