@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from needs.models import Donor, Need, NeedType
-from needs.permissions import description_shared_filter
+from needs.permissions import description_shared_filter, sees_entry_workflow
 from reviews.filtersets import field_label
 from reviews.models import (
     Article,
@@ -160,6 +160,7 @@ class NeedFilterSet(django_filters.FilterSet):
         choices=Need.Status.choices,
         empty_label=_("Any status"),
         label=field_label(Need, "status"),
+        method="filter_status",
     )
     updated_after = django_filters.DateFilter(
         field_name="updated_at",
@@ -174,6 +175,13 @@ class NeedFilterSet(django_filters.FilterSet):
         label=_("Changed on or before"),
     )
     q = django_filters.CharFilter(method="search", label=_("Search descriptions"))
+
+    def filter_status(self, queryset, name, value):
+        """A viewer sees every need as accepted (`sees_entry_workflow`): the filter
+        may not tell which ones the State is changing."""
+        if sees_entry_workflow(getattr(self.request, "user", None)):
+            return queryset.filter(status=value)
+        return queryset if value == Need.Status.ACCEPTED else queryset.none()
 
     class Meta:
         model = Need

@@ -200,6 +200,13 @@ def can_decide_coverage(user, need) -> bool:
     return is_secretariat(user) and can_edit_need(user, need)
 
 
+def sees_entry_workflow(user) -> bool:
+    """Where a need stands in the entry workflow (draft, submitted, returned, a
+    withdrawal asked): the secretariat and the focal points, for what they see.
+    Viewers see accepted needs as accepted, whatever the State proposes since."""
+    return not _is_viewer(user)
+
+
 def can_see_proposals(user, need) -> bool:
     """A State's proposals (and the secretariat's return comments on them): the
     secretariat and the State's focal points (`proposal_filter`)."""

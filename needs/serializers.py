@@ -6,7 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from needs.models import EntryEvent, Need, NeedProposal, NeedType
-from needs.permissions import can_see_description, can_see_proposals
+from needs.permissions import (
+    can_see_description,
+    can_see_proposals,
+    sees_entry_workflow,
+)
 from reviews.models import Article, CountryReview
 from reviews.serializers import FullCleanMixin
 
@@ -144,10 +148,14 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
         return NeedProposalSerializer(proposal).data
 
     def to_representation(self, need):
-        """Descriptions a State has not agreed to share with you read as null."""
+        """Descriptions a State has not agreed to share with you read as null; a
+        viewer sees the need as accepted (`published_workflow`)."""
+        user = self.context["request"].user
         data = super().to_representation(need)
-        if not can_see_description(self.context["request"].user, need):
+        if not can_see_description(user, need):
             data["description"] = data["remaining"] = None
+        if not sees_entry_workflow(user):
+            published_workflow(data)
         return data
 
 
@@ -224,7 +232,7 @@ NEED_LIST_VALUES = {
     "created_at": "created_at",
     "updated_at": "updated_at",
 }
-NEED_LIST_FIELDS = [*NEED_LIST_VALUES.values(), "description_shared"]
+NEED_LIST_FIELDS = [*NEED_LIST_VALUES.values(), "description_shared", "workflow_shown"]
 _DATE_TIME = serializers.DateTimeField()
 
 
@@ -258,4 +266,14 @@ def _need_data(row: dict, proposals: dict[int, dict]) -> dict:
     data["updated_at"] = _DATE_TIME.to_representation(data["updated_at"])
     if not row["description_shared"]:
         data["description"] = data["remaining"] = None
+    if not row["workflow_shown"]:
+        published_workflow(data)
+    return data
+
+
+def published_workflow(data: dict) -> dict:
+    """A need as a viewer sees it: accepted (viewers see accepted needs only), with
+    no withdrawal asked; what the State proposes since is not theirs to see."""
+    data["status"] = Need.Status.ACCEPTED
+    data["withdrawal_requested"] = False
     return data

@@ -43,6 +43,8 @@ NEED_COLUMNS = [
     "updated_at",
 ]
 WITHHELD = "[withheld]"
+# The status a viewer reads (`NeedQuerySet.with_sharing`: `workflow_shown`).
+ACCEPTED = "accepted"
 
 
 def safe_cell(value):
@@ -160,8 +162,9 @@ NEED_VALUES = [
     "status",
     "updated_at",
     "description_shared",
+    "workflow_shown",
 ]
-DESCRIPTION, REGIONAL_GROUP, REMAINING, UPDATED_AT = 9, 3, 13, 15
+DESCRIPTION, REGIONAL_GROUP, REMAINING, STATUS, UPDATED_AT = 9, 3, 13, 14, 15
 # Rows fetched at a time from the database's cursor.
 CHUNK_SIZE = 2000
 
@@ -179,9 +182,11 @@ def need_rows(needs) -> Iterator[list]:
     yield NEED_COLUMNS
     rows = needs.values_list(*NEED_VALUES)
     with transaction.atomic(using=rows.db):
-        for *row, shared in rows.iterator(chunk_size=CHUNK_SIZE):
+        for *row, shared, workflow_shown in rows.iterator(chunk_size=CHUNK_SIZE):
             if not shared:
                 row[DESCRIPTION] = row[REMAINING] = WITHHELD
+            if not workflow_shown:  # a viewer sees the need as accepted
+                row[STATUS] = ACCEPTED
             row[REGIONAL_GROUP] = row[REGIONAL_GROUP] or ""
             row[UPDATED_AT] = row[UPDATED_AT].isoformat()
             yield row

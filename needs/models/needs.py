@@ -9,7 +9,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from needs.permissions import description_shared_filter, need_filter, proposal_filter
+from needs.permissions import (
+    description_shared_filter,
+    need_filter,
+    proposal_filter,
+    sees_entry_workflow,
+)
 from reviews.models import Article, CountryReview, NamedInLanguages
 from reviews.permissions import is_secretariat
 
@@ -76,15 +81,21 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(need_filter(user))
 
     def with_sharing(self, user):
-        """Annotate `description_shared`: whether `user` may read the description."""
+        """Annotate `description_shared`: whether `user` may read the description;
+        and `workflow_shown`: whether `user` sees where the need stands in the entry
+        workflow (`sees_entry_workflow`)."""
+        shown = models.Value(sees_entry_workflow(user))
         if is_secretariat(user):
-            return self.annotate(description_shared=models.Value(True))
+            return self.annotate(
+                description_shared=models.Value(True), workflow_shown=shown
+            )
         return self.annotate(
             description_shared=models.Case(
                 models.When(description_shared_filter(user), then=True),
                 default=False,
                 output_field=models.BooleanField(),
-            )
+            ),
+            workflow_shown=shown,
         )
 
     def counted(self):

@@ -176,8 +176,10 @@ def test_the_schema_documents_the_cursor_and_the_estimate(client):
 # ---------------------------------------------------------------------------
 @pytest.fixture
 def large(monkeypatch):
-    """The planner estimates a million rows for any list."""
+    """The planner estimates a million rows for any list, and every list holds at
+    least the rows from which counts are estimated."""
     monkeypatch.setattr(paging, "planned_rows", lambda queryset: 1_234_567)
+    monkeypatch.setattr(paging, "rows_up_to", lambda queryset, limit: limit)
 
 
 def test_a_large_list_says_its_count_is_an_estimate(secretariat, own_review, large):
@@ -207,6 +209,17 @@ def test_the_page_says_about_and_a_page_past_the_end_is_the_last(
     past = admin_client.get(reverse("needs:need_list"), {"page": 99})
     assert past.context["page_obj"].number == 2
     assert "Page 2 of 2 (56 in all)" in past.content.decode()
+
+
+def test_a_planner_far_off_on_a_small_list_is_not_believed(
+    secretariat, own_review, monkeypatch
+):
+    # A table the planner has not analysed yet: 12 needs planned as 100 000
+    make_needs(own_review, 12)
+    monkeypatch.setattr(paging, "planned_rows", lambda queryset: 100_000)
+    assert paging.count_rows(Need.objects.all()) == (12, False)
+    page = api(secretariat).get(NEEDS, {"page_size": 5}).json()
+    assert (page["count"], page["count_estimated"]) == (12, False)
 
 
 def test_counts_are_exact_below_the_threshold_and_rounded_above():

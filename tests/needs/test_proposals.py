@@ -210,3 +210,56 @@ def test_the_viewer_never_lists_drafts(shared_review, focal_point, viewer):
     listed = client.get("/api/v1/needs/", {"status": "draft"}).json()
     assert listed["count"] == 0
     assert "Draft text" not in client.get("/api/v1/needs/").content.decode()
+
+
+def test_a_viewer_sees_a_changed_need_as_accepted_at_every_door(
+    shared_review, focal_point, viewer, client
+):
+    # given an accepted need that the focal point is changing and asks to withdraw
+    changed = NeedFactory(review=shared_review, description="Accepted wording")
+    services.need_update(
+        need=changed,
+        user=focal_point,
+        expected_version=changed.version,
+        description="Proposed wording",
+    )
+    withdrawn = NeedFactory(
+        review=shared_review, article=Article.objects.get(number=16)
+    )
+    services.need_withdraw(need=withdrawn, user=focal_point)
+    changed.refresh_from_db()
+    withdrawn.refresh_from_db()
+    assert changed.status == "draft" and withdrawn.withdrawal_requested
+
+    api = APIClient()
+    api.force_authenticate(viewer)
+    # then the API's list and record say "accepted", no withdrawal asked
+    listed = {n["id"]: n for n in api.get("/api/v1/needs/").json()["results"]}
+    for need in (changed, withdrawn):
+        assert listed[need.pk]["status"] == "accepted"
+        assert listed[need.pk]["withdrawal_requested"] is False
+        record = api.get(f"/api/v1/needs/{need.pk}/").json()
+        assert (record["status"], record["withdrawal_requested"]) == ("accepted", False)
+    # the status filter does not tell which needs are being changed
+    assert api.get("/api/v1/needs/", {"status": "draft"}).json()["count"] == 0
+    assert api.get("/api/v1/needs/", {"status": "accepted"}).json()["count"] == 2
+    # and the CSV downloads say "accepted" too
+    client.force_login(viewer)
+    for url in ("/needs/?format=csv", "/api/v1/needs/?format=csv"):
+        text = client.get(url).getvalue().decode()
+        assert ",draft," not in text, url
+        assert text.count(",accepted,") == 2, url
+
+
+def test_the_focal_point_still_sees_where_its_need_stands(shared_review, focal_point):
+    need = NeedFactory(review=shared_review)
+    services.need_update(
+        need=need,
+        user=focal_point,
+        expected_version=need.version,
+        description="Proposed wording",
+    )
+    api = APIClient()
+    api.force_authenticate(focal_point)
+    assert api.get(f"/api/v1/needs/{need.pk}/").json()["status"] == "draft"
+    assert api.get("/api/v1/needs/", {"status": "draft"}).json()["count"] == 1
