@@ -40,6 +40,21 @@ def rounded(number: int) -> int:
     return round(number, -(digits - 2)) if digits > 2 else number
 
 
+def table_rows(queryset: QuerySet) -> int | None:
+    """The rows of the queryset's table as PostgreSQL's statistics know them (0 for a
+    table never analysed), or None where there is no planner to ask (SQLite)."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [queryset.model._meta.db_table],
+        )
+        found = cursor.fetchone()
+    return max(int(found[0]), 0) if found else 0
+
+
 def rows_up_to(queryset: QuerySet, limit: int) -> int:
     """How many rows `queryset` selects, counting no further than `limit`."""
     return queryset.order_by().values("pk")[:limit].count()
@@ -48,18 +63,23 @@ def rows_up_to(queryset: QuerySet, limit: int) -> int:
 def count_rows(object_list) -> tuple[int, bool]:
     """(count, estimated): exact below ESTIMATE_FROM rows, else the planner's.
 
-    The planner can be far off on a table it has not analysed yet (on a new
-    installation a dozen needs were planned as 100 000): its estimate is believed
-    only where the list does hold ESTIMATE_FROM rows, which is counted no further."""
-    if isinstance(object_list, QuerySet):
-        estimate = planned_rows(object_list)
-        if estimate is not None and estimate >= ESTIMATE_FROM:
-            counted = rows_up_to(object_list, ESTIMATE_FROM)
-            if counted >= ESTIMATE_FROM:
-                return rounded(estimate), True
-            return counted, False
+    The planner is asked only where the table's statistics say it is large: on a
+    table it has not analysed yet it can be far off (on a new installation a dozen
+    needs were planned as 100 000). Elsewhere the list is counted, no further than
+    ESTIMATE_FROM rows."""
+    if not isinstance(object_list, QuerySet):
+        return len(object_list), False
+    table = table_rows(object_list)
+    if table is None:  # no planner to ask (SQLite): count them all
         return object_list.count(), False
-    return len(object_list), False
+    if table >= ESTIMATE_FROM:  # statistics of a large table: the plan is informed
+        estimate = planned_rows(object_list)
+        if estimate >= ESTIMATE_FROM:
+            return rounded(estimate), True
+    counted = rows_up_to(object_list, ESTIMATE_FROM)
+    if counted < ESTIMATE_FROM:
+        return counted, False
+    return rounded(max(planned_rows(object_list), ESTIMATE_FROM)), True
 
 
 class EstimatedPage(Page):

@@ -178,8 +178,8 @@ def test_the_schema_documents_the_cursor_and_the_estimate(client):
 def large(monkeypatch):
     """The planner estimates a million rows for any list, and every list holds at
     least the rows from which counts are estimated."""
+    monkeypatch.setattr(paging, "table_rows", lambda queryset: 1_234_567)
     monkeypatch.setattr(paging, "planned_rows", lambda queryset: 1_234_567)
-    monkeypatch.setattr(paging, "rows_up_to", lambda queryset, limit: limit)
 
 
 def test_a_large_list_says_its_count_is_an_estimate(secretariat, own_review, large):
@@ -216,6 +216,7 @@ def test_a_planner_far_off_on_a_small_list_is_not_believed(
 ):
     # A table the planner has not analysed yet: 12 needs planned as 100 000
     make_needs(own_review, 12)
+    monkeypatch.setattr(paging, "table_rows", lambda queryset: 0)
     monkeypatch.setattr(paging, "planned_rows", lambda queryset: 100_000)
     assert paging.count_rows(Need.objects.all()) == (12, False)
     page = api(secretariat).get(NEEDS, {"page_size": 5}).json()
@@ -237,6 +238,9 @@ def test_postgresql_estimates_a_list_from_its_plan(secretariat, own_review, sett
     assert estimate >= 0
     assert paging.planned_rows(Need.objects.none()) == 0
     assert paging.planned_rows(Need.objects.filter(pk__in=[])) == 0
+    # a table the statistics do not know as large is counted, exactly
+    assert paging.table_rows(Need.objects.all()) < paging.ESTIMATE_FROM
+    assert paging.count_rows(Need.objects.all()) == (12, False)
 
 
 def test_a_viewer_pages_through_the_needs_shared_with_them(viewer, other_review):

@@ -79,7 +79,9 @@ def test_need_list_query_count_does_not_grow_with_rows(
     review = CountryReviewFactory()
     for number in range(15, 43):
         NeedFactory(review=review, article=Article.objects.get(number=number))
-    with django_assert_max_num_queries(12):
+    # 13: on PostgreSQL the count takes two statements (the table's statistics, then
+    # the list counted or planned: tatracker.paging.count_rows); SQLite one
+    with django_assert_max_num_queries(13):
         user_client.get(reverse("needs:need_list"))
 
 
