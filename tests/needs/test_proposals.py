@@ -229,7 +229,8 @@ def test_a_viewer_sees_a_changed_need_as_accepted_at_every_door(
     services.need_withdraw(need=withdrawn, user=focal_point)
     changed.refresh_from_db()
     withdrawn.refresh_from_db()
-    assert changed.status == "draft" and withdrawn.withdrawal_requested
+    assert changed.status == "draft"
+    assert withdrawn.withdrawal_requested
 
     api = APIClient()
     api.force_authenticate(viewer)
