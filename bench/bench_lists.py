@@ -63,50 +63,19 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.bench_statistics import Best, machine, prepare, timed  # noqa: E402
+from needs.exchange.spreadsheets import NEED_VALUES  # noqa: E402
 from needs.models import Need  # noqa: E402
+from needs.serializers import NEED_LIST_VALUES  # noqa: E402
 from reviews.models import Account, CountryReview  # noqa: E402
 
 API = "/api/v1/needs/"
 PAGE_SIZE = 100
 BENCH_USER = "bench-secretariat"
 # The API's fields, as `.values()` names them (the proposal: whether there is one).
-VALUES = [
-    "id",
-    "review__state__code",
-    "review_id",
-    "article__chapter__number",
-    "article__number",
-    "need_type__slug",
-    "description",
-    "priority",
-    "source",
-    "coverage",
-    "remaining",
-    "status",
-    "withdrawal_requested",
-    "accepted_at",
-    "proposal__id",
-    "version",
-    "created_at",
-    "updated_at",
-]
+VALUES = list(NEED_LIST_VALUES.values())
+# The export's columns, without the annotations that decide what is withheld.
 CSV_VALUES = [
-    "id",
-    "review__state__name",
-    "review__state__code",
-    "review__state__regional_group__slug",
-    "review__cycle__number",
-    "review__cycle_year",
-    "article__chapter__number",
-    "article__number",
-    "need_type__slug",
-    "description",
-    "priority",
-    "source",
-    "coverage",
-    "remaining",
-    "status",
-    "updated_at",
+    name for name in NEED_VALUES if name not in ("description_shared", "workflow_shown")
 ]
 NOTE_ORDER = [
     "review__state__sort_name",

@@ -1,12 +1,12 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from needs.exchange.iati import ActivityOutcome, IatiRefused, activities_plan
 from needs.exchange.services import iati_import
+from needs.management.acting import acting_user
 
 # The values of --sectors.
 SECTORS = {"all": False, "anti-corruption": True}
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, dry_run: bool, sectors, username, **options):
-        user = self._user(username)
+        user = acting_user(username)
         if not file.is_file():
             raise CommandError(gettext("No such file: %(file)s") % {"file": file})
         governance_only = SECTORS[sectors]
@@ -93,18 +93,3 @@ class Command(BaseCommand):
             )
             % counts
         )
-
-    def _user(self, username):
-        users = get_user_model().objects.filter(is_active=True)
-        user = (
-            users.filter(username=username).first()
-            if username
-            else users.filter(is_superuser=True).order_by("pk").first()
-        )
-        if user is None:
-            raise CommandError(
-                # Translators: username is an account's user name.
-                gettext("No active account %(username)s; name one with --as.")
-                % {"username": username or gettext("(a superuser)")}
-            )
-        return user

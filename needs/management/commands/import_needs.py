@@ -1,7 +1,6 @@
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 from tqdm import tqdm
@@ -12,6 +11,7 @@ from needs.exchange.imports import (
     needs_import,
     outcomes,
 )
+from needs.management.acting import acting_user
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, dry_run: bool, username, accept, **options):
-        user = self._user(username)
+        user = acting_user(username)
         if not file.is_file():
             raise CommandError(gettext("No such file: %(file)s") % {"file": file})
         counts = self._check(file, user)
@@ -109,18 +109,3 @@ class Command(BaseCommand):
             )
             % counts
         )
-
-    def _user(self, username):
-        users = get_user_model().objects.filter(is_active=True)
-        user = (
-            users.filter(username=username).first()
-            if username
-            else users.filter(is_superuser=True).order_by("pk").first()
-        )
-        if user is None:
-            raise CommandError(
-                # Translators: username is an account's user name.
-                gettext("No active account %(username)s; name one with --as.")
-                % {"username": username or gettext("(a superuser)")}
-            )
-        return user
