@@ -402,6 +402,9 @@ def review_submit(*, review: CountryReview, user, only=None) -> EntryEvent:
         need_count=len(pending),
     )
     counts = Counter(proposal.kind for proposal in pending)
+    # The kinds the e-mail tells, on the event: needs an import submits in bulk
+    # join this step before the commit (`needs.exchange.bulk`), and are told too.
+    event.counts = counts
     transaction.on_commit(
         partial(
             notify,

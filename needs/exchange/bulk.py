@@ -1,25 +1,25 @@
-"""The new needs of an imported file, written in batches.
+"""The new needs of an imported file, staged as they are read, written together.
 
 `need_create(propose=True)`, then `review_submit` and, when the secretariat accepts
 them, `review_decide`, write a need in some twenty statements; a file of 100,000 rows
-cannot afford that. `NewNeeds` leaves the same records in six statements per batch
-of 2,000: each need in its final state (a focal point's a draft proposal; the
-secretariat's submitted, or accepted as its decision), its proposal while one is
-under way, one historical row of each ("+", by the importer), their ids drawn from
-the tables' sequences; on PostgreSQL through COPY, elsewhere executemany. Then per
-review the entry events (submitted; accepted, with a decision per need) and their
-e-mails, as the services would.
+cannot afford that. `NewNeeds` leaves the same records set-wise: each new need's
+varying values (review, article, type and the four values a file gives) are staged,
+a batch at a time, in a temporary table (on PostgreSQL through COPY, elsewhere
+executemany); `write` then moves them in four statements, whatever the count: each
+need in its final state (a focal point's a draft proposal; the secretariat's
+submitted, or accepted as its decision), its proposal while one is under way, and
+one historical row of each ("+", by the importer), their constant columns given
+once as parameters. Then per review the entry events (submitted; accepted, with a
+decision per need, one statement) and their e-mails, as the services would.
 
 Validation: every value was read and checked by the import's planner (the State,
 cycle, article in a chapter of the cycle, type, choices, lengths, formulas);
 `add` checks again that each value is one the field accepts, without a query, and
-the database's unique constraint refuses a need recorded twice. Memory: a batch of
-rows, and per review a count (and, when accepted, the ids of each decision's need).
+the database's unique constraint refuses a need recorded twice (at `write`).
+Memory: a batch of rows, and per review a count.
 """
 
 import datetime
-import operator
-from array import array
 from collections import defaultdict
 from functools import partial
 
@@ -37,22 +37,36 @@ from needs.services import _secretariat_for, notify
 from reviews.models import CountryReview
 from reviews.roles import Role
 
-# The values an imported row gives a need (the planner's `values`).
-VALUES = {"description", "priority", "source", "remaining"}
+# The values an imported row gives a need (the planner's `values`), in the order
+# they are staged after the need's review, article and type.
+VALUES = ("description", "priority", "source", "remaining")
 CHOICES = {
     "priority": set(Need.Priority.values),
     "source": set(Need.Source.values),
 }
 TEXT_LIMIT = 10_000  # imports.MAX_TEXT_LENGTH
+STAGED = ("id", "review_id", "article_id", "need_type_id", *VALUES)
+# A value's place in a staged row (review, article, type, then VALUES).
+POSITIONS = {name: 3 + index for index, name in enumerate(VALUES)}
+STAGE = "tatracker_imported_needs"
+# The staged column's type, by database.
+STAGED_TYPES = {
+    "postgresql": ["bigint"] * 4 + ["text"] * len(VALUES),
+    "sqlite": ["integer"] * 4 + ["text"] * len(VALUES),
+}
 
 
-def _columns(model) -> list[str]:
-    """The columns a row of `model` is written with (a history's own id aside)."""
-    return [
-        field.column
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _prepared(model, values: dict) -> dict:
+    """{column: value as the database takes it} of `model`'s fields in `values`."""
+    return {
+        field.column: field.get_db_prep_save(values[field.attname], connection)
         for field in model._meta.concrete_fields
-        if field.attname != "history_id"
-    ]
+        if field.attname in values
+    }
 
 
 def _defaults(model) -> dict:
@@ -63,57 +77,35 @@ def _defaults(model) -> dict:
     }
 
 
-class _Table:
-    """One table's rows of a batch, written in one statement."""
-
-    def __init__(self, model):
-        self.model = model
-        self.table = model._meta.db_table
-        self.columns = _columns(model)
-        self.row_of = operator.itemgetter(*self.columns)
-        self.rows: list[tuple] = []
-
-    def add(self, values: dict) -> None:
-        self.rows.append(self.row_of(values))
-
-    def write(self, cursor) -> None:
-        if not self.rows:
-            return
-        names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        if connection.vendor == "postgresql":
-            sql = f"COPY {self.table} ({names}) FROM STDIN"
-            # psycopg's own cursor: its errors become Django's (IntegrityError).
-            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                for row in self.rows:
-                    copy.write_row(row)
+def _insert(model, source: str, columns: dict, constants: dict, where=""):
+    """INSERT INTO `model`'s table (its columns, its own id and history id aside
+    unless given) SELECT from `source`: a column of `columns` ({column: SQL
+    expression}) or else the constant parameter of `constants`."""
+    names, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        if column in columns:
+            expressions.append(columns[column])
+        elif column in constants:
+            expressions.append("%s")
+            params.append(constants[column])
+        elif field.primary_key:
+            continue  # drawn by the table
         else:
-            marks = ", ".join(["%s"] * len(self.columns))
-            sql = f"INSERT INTO {self.table} ({names}) VALUES ({marks})"  # noqa: S608
-            cursor.executemany(sql, self.rows)
-        self.rows = []
-
-
-def _ids(model, count: int) -> list[int]:
-    """`count` new ids of `model`'s table, drawn as an insert would draw them."""
-    table = model._meta.db_table
+            raise ValueError(f"no value for {model._meta.db_table}.{column}")
+        names.append(_q(column))
+    sql = (
+        f"INSERT INTO {_q(model._meta.db_table)} ({', '.join(names)}) "  # noqa: S608
+        f"SELECT {', '.join(expressions)} FROM {source} {where}"
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                "FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: one writer at a time, inside this transaction.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-        first = cursor.fetchone()[0] + 1
-        return list(range(first, first + count))
+        cursor.execute(sql, params)
 
 
 class NewNeeds:
-    """Collects new needs (`add`), writes them a batch at a time, and the entry
-    events at the end (`finish`). Stages: DRAFT (a focal point's proposals),
-    SUBMITTED (the secretariat's, awaiting its decision) or ACCEPTED."""
+    """Collects new needs (`add`), staging them a batch at a time, writes them
+    (`write`), then the entry events (`finish`). Stages: DRAFT (a focal point's
+    proposals), SUBMITTED (the secretariat's, awaiting its decision) or ACCEPTED."""
 
     DRAFT, SUBMITTED, ACCEPTED = "draft", "submitted", "accepted"
     BATCH = 2000
@@ -122,58 +114,47 @@ class NewNeeds:
         self.user, self.stage, self.comment = user, stage, comment
         self.now = timezone.now()
         accepted = stage == self.ACCEPTED
-        # A row holds its historical row's own columns too: one dictionary is
-        # read by both tables.
-        history = {
+        self.history = {
             "history_date": self.now,
             "history_change_reason": None,
             "history_type": "+",
             "history_user_id": user.pk,
         }
-        self.need_defaults = (
-            history
-            | _defaults(Need)
-            | {
-                "status": Need.Status.ACCEPTED if accepted else stage,
-                "accepted_at": self.now if accepted else None,
-                # An accepted proposal raises the need's version once.
-                "version": 2 if accepted else 1,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-        )
-        self.proposal_defaults = (
-            history
-            | _defaults(NeedProposal)
-            | {
-                "kind": NeedProposal.Kind.NEW,
-                "status": stage,
-                "version": 1,
-                "proposed_by_id": user.pk,
-                "submitted_at": self.now if stage == self.SUBMITTED else None,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-        )
-        self.pending: list[dict] = []
+        self.need_values = _defaults(Need) | {
+            "status": Need.Status.ACCEPTED if accepted else stage,
+            "accepted_at": self.now if accepted else None,
+            # An accepted proposal raises the need's version once.
+            "version": 2 if accepted else 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        self.proposal_values = _defaults(NeedProposal) | {
+            "kind": NeedProposal.Kind.NEW,
+            "status": stage,
+            "version": 1,
+            "proposed_by_id": user.pk,
+            "submitted_at": self.now if stage == self.SUBMITTED else None,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        # A staged row: review, article, type, then VALUES (the need's defaults
+        # where the file gives none).
+        self.blank = [self.need_values[name] for name in VALUES]
+        self.pending: list[list] = []
         self.counts: dict[int, int] = defaultdict(int)
-        # ACCEPTED: per review, (need, article, type) ids of each decision.
-        self.decided: dict[int, array] = defaultdict(lambda: array("q"))
+        self.staged = self.written = False
 
     def add(self, *, review: CountryReview, values: dict) -> None:
         """A new need of `review`: `values` as the planner read them (article,
         need_type, and any of description, priority, source, remaining)."""
-        if review.pk not in self.counts and not can_enter_needs(self.user, review):
+        # (`id` rather than `pk`: read for every row.)
+        if review.id not in self.counts and not can_enter_needs(self.user, review):
             raise PermissionDenied(_("You cannot enter needs for this review."))
-        row = self.need_defaults | {
-            "review_id": review.pk,
-            "article_id": values["article"].pk,
-            "need_type_id": values["need_type"].pk,
-        }
+        row = [review.id, values["article"].id, values["need_type"].id, *self.blank]
         for name, value in values.items():
             if name in {"article", "need_type"}:
                 continue
-            if name not in VALUES or not isinstance(value, str):
+            if name not in POSITIONS or not isinstance(value, str):
                 raise ValidationError(
                     _("These fields are not edited here: %(fields)s.")
                     % {"fields": [name]}
@@ -183,52 +164,105 @@ class NewNeeds:
                     Need._meta.get_field(name).error_messages["invalid_choice"]
                     % {"value": value}
                 )
-            row[name] = value
+            row[POSITIONS[name]] = value
         self.pending.append(row)
-        self.counts[review.pk] += 1
+        self.counts[review.id] += 1
         if len(self.pending) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Write the batch: needs, their proposals, a historical row of each."""
+        """Stage the batch (nothing is written to the needs' tables yet)."""
         if not self.pending:
             return
-        needs, needs_history = _Table(Need), _Table(Need.history.model)
-        proposals = _Table(NeedProposal)
-        proposals_history = _Table(NeedProposal.history.model)
-        accepted = self.stage == self.ACCEPTED
-        proposal_ids = [] if accepted else _ids(NeedProposal, len(self.pending))
-        for index, (pk, row) in enumerate(
-            zip(_ids(Need, len(self.pending)), self.pending, strict=True)
-        ):
-            row["id"] = pk
-            needs.add(row)
-            needs_history.add(row)
-            if accepted:
-                decided = self.decided[row["review_id"]]
-                decided.extend((pk, row["article_id"], row["need_type_id"]))
-                continue
-            proposal = self.proposal_defaults.copy()
-            for name in NeedProposal.VALUE_FIELDS:
-                proposal[name] = row[name]
-            proposal["id"], proposal["need_id"] = proposal_ids[index], pk
-            proposals.add(proposal)
-            proposals_history.add(proposal)
+        names = ", ".join(_q(name) for name in STAGED[1:])
         with connection.cursor() as cursor:
-            for table in (needs, needs_history, proposals, proposals_history):
-                table.write(cursor)
+            if not self.staged:
+                self._create_stage(cursor)
+                self.staged = True
+            if connection.vendor == "postgresql":
+                sql = f"COPY {STAGE} ({names}) FROM STDIN"
+                with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+                    for row in self.pending:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * (len(STAGED) - 1))
+                sql = f"INSERT INTO {STAGE} ({names}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(sql, self.pending)
         self.pending = []
 
+    @staticmethod
+    def _create_stage(cursor) -> None:
+        """The temporary table of this import's new needs (this connection's own),
+        its ids drawn, on PostgreSQL, from the needs' sequence as they arrive."""
+        columns = [
+            f"{_q(name)} {kind}"
+            for name, kind in zip(STAGED, STAGED_TYPES[connection.vendor], strict=True)
+        ]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, 'id')", [Need._meta.db_table]
+            )
+            sequence = cursor.fetchone()[0].replace("'", "''")
+            columns[0] += f" DEFAULT nextval('{sequence}'::regclass)"
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)})")
+
+    def _drop_stage(self) -> None:
+        if self.staged:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            self.staged = False
+
+    def write(self) -> None:
+        """Move the staged needs into their tables: the needs, their proposals
+        while under way, a historical row of each. A need recorded twice (in the
+        file, or meanwhile by someone else) raises IntegrityError."""
+        self.flush()
+        if not self.staged or self.written:
+            return
+        self.written = True
+        if connection.vendor != "postgresql":
+            # SQLite: one writer at a time, inside this transaction.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {STAGE} SET id = rowid + "  # noqa: S608
+                    f"(SELECT COALESCE(MAX(id), 0) FROM {_q(Need._meta.db_table)})"
+                )
+        stage = f"{STAGE} s"
+        staged = {name: f"s.{_q(name)}" for name in STAGED}
+        need = _prepared(Need, self.need_values)
+        history = _prepared(Need.history.model, self.history)
+        _insert(Need, stage, staged, need)
+        _insert(Need.history.model, stage, staged, need | history)
+        if self.stage == self.ACCEPTED:
+            return
+        proposal = _prepared(NeedProposal, self.proposal_values)
+        _insert(NeedProposal, stage, staged | {"need_id": "s.id"}, proposal)
+        table = _q(NeedProposal._meta.db_table)
+        proposal_columns = {
+            field.column: f"p.{_q(field.column)}"
+            for field in NeedProposal._meta.concrete_fields
+        }
+        _insert(
+            NeedProposal.history.model,
+            f"{table} p JOIN {STAGE} s ON p.need_id = s.id",
+            proposal_columns,
+            history,
+        )
+
     def finish(self, steps: dict | None = None) -> int:
-        """Write the last batch, then each review's entry events; the number of
+        """Write what is staged, then each review's entry events; the number of
         needs written. `steps`: {review id: {action: event}} the entry services
         already logged for this import (its changed needs), which the new needs
         join rather than have a step of their own (the services' e-mail went).
         The e-mails go after the commit, a batch of reviews at a time."""
-        self.flush()
-        if self.stage == self.DRAFT or not self.counts:
-            return sum(self.counts.values())
-        steps = steps or {}
+        self.write()
+        if self.stage != self.DRAFT and self.counts:
+            self._steps(steps or {})
+        self._drop_stage()
+        return sum(self.counts.values())
+
+    def _steps(self, steps: dict) -> None:
         action = EntryEvent.Action.SUBMITTED
         _by_review, new = self._events(action, self.now, "", steps)
         transaction.on_commit(partial(self._tell, new, "submitted"))
@@ -238,10 +272,9 @@ class NewNeeds:
             later = timezone.now() + datetime.timedelta(microseconds=1)
             action = EntryEvent.Action.ACCEPTED
             accepted, new = self._events(action, later, self.comment, steps)
-            self._decisions(accepted)
+            self._decisions(list(accepted.values()))
             transaction.on_commit(partial(self._tell, new, "decided"))
             statistics_changed()
-        return sum(self.counts.values())
 
     def _events(self, action, at, comment: str, steps: dict) -> tuple[dict, list]:
         """Each review's event of this step: the one logged already (its count
@@ -263,6 +296,8 @@ class NewNeeds:
             else:
                 event.need_count += count
                 event.save(update_fields=["need_count"])
+                if getattr(event, "counts", None) is not None:
+                    event.counts[NeedProposal.Kind.NEW] += count  # its e-mail's
                 events[review_pk] = event.pk
             if len(new) >= self.BATCH:
                 events |= self._created(new)
@@ -275,22 +310,34 @@ class NewNeeds:
     def _created(events: list[EntryEvent]) -> dict[int, int]:
         return {e.review_id: e.pk for e in EntryEvent.objects.bulk_create(events)}
 
-    def _decisions(self, events: dict[int, int]) -> None:
-        EntryDecision.objects.bulk_create(
-            (
-                EntryDecision(
-                    event_id=events[review_pk],
-                    need_id=ids[index],
-                    article_id=ids[index + 1],
-                    need_type_id=ids[index + 2],
-                    kind=NeedProposal.Kind.NEW,
-                    outcome=EntryDecision.Outcome.ACCEPTED,
-                )
-                for review_pk, ids in self.decided.items()
-                for index in range(0, len(ids), 3)
-            ),
-            batch_size=self.BATCH,
+    def _decisions(self, event_ids: list[int]) -> None:
+        """A decision (accepted, new) for each staged need, by its review's event:
+        one statement per 500 events."""
+        constants = _prepared(
+            EntryDecision,
+            _defaults(EntryDecision)
+            | {
+                "kind": NeedProposal.Kind.NEW,
+                "outcome": EntryDecision.Outcome.ACCEPTED,
+            },
         )
+        columns = {
+            "event_id": "e.id",
+            "need_id": "s.id",
+            "article_id": "s.article_id",
+            "need_type_id": "s.need_type_id",
+        }
+        events = _q(EntryEvent._meta.db_table)
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            marks = ", ".join(str(int(pk)) for pk in chunk)
+            _insert(
+                EntryDecision,
+                f"{STAGE} s JOIN {events} e ON e.review_id = s.review_id",
+                columns,
+                constants,
+                where=f"WHERE e.id IN ({marks})",
+            )
 
     def _tell(self, event_ids: list[int], template: str) -> None:
         """The e-mails the entry services send for these steps (after the commit):

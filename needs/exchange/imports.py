@@ -16,7 +16,6 @@ batches (`bulk.NewNeeds`) into the same records. Confirming is all or nothing: o
 transaction, and a refused row, or any fault while writing, writes no row.
 """
 
-import codecs
 import csv
 import functools
 import io
@@ -118,7 +117,8 @@ def _csv_cells(handle: BinaryIO) -> Iterator[list]:
         )
     except csv.Error:
         dialect = csv.excel
-    text = codecs.getreader("utf-8-sig")(handle)
+    # (Detached at the end: the handle stays open, to be read again.)
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, dialect)
     try:
         for cells in reader:
@@ -138,6 +138,9 @@ def _csv_cells(handle: BinaryIO) -> Iterator[list]:
             _("The file is not valid CSV (line %(line)s): %(problem)s")
             % {"line": reader.line_num, "problem": error}
         ) from error
+    finally:
+        if not text.closed:
+            text.detach()
 
 
 def _xlsx_cells(handle: BinaryIO) -> Iterator[list]:
@@ -215,13 +218,9 @@ def _records(handle: BinaryIO) -> Iterator[tuple[int, dict]]:
         if not any(str(value).strip() for value, _formula in cells):
             continue
         names = header[1]
-        yield (
-            number,
-            {
-                name: cells[index] if index < len(cells) else ("", False)
-                for index, name in enumerate(names)
-            },
-        )
+        if len(cells) < len(names):
+            cells = cells + [("", False)] * (len(names) - len(cells))
+        yield number, dict(zip(names, cells, strict=False))
     if header is None:
         raise ImportRefused(_("The file is empty."))
 
@@ -296,8 +295,11 @@ def _choice_values(choices, language: str) -> dict[str, str]:
     return known
 
 
-def _choice(choices, column: str, text: str) -> str:
-    value = _choice_values(choices, get_language() or "").get(_normal(text))
+def _choice(choices, column: str, text: str, language: str) -> str:
+    known = _choice_values(choices, language)
+    value = known.get(text)  # the value itself, as the export writes it
+    if value is None:
+        value = known.get(_normal(text))
     if value is not None:
         return value
     raise RowRefused(
@@ -328,8 +330,8 @@ class _Planner:
     twice. A `streamed` reading (the import itself) holds no more than the reviews
     it met last (REVIEWS_KEPT) and their needs, each taken by its row: memory does
     not grow with the file. A need given twice is then caught by the review's needs
-    while they are kept, else by the database's unique constraint (the import reads
-    the file again to name the row), or, once written, as a need of this file."""
+    while they are kept, else by the database's unique constraint when the staged
+    needs are written (the import then reads the file again to name the row)."""
 
     # Rows planned together: the reviews they name, and those reviews' needs, are
     # read in two queries. A streamed reading keeps as many reviews.
@@ -349,15 +351,11 @@ class _Planner:
             for cycle in ReviewCycle.objects.prefetch_related("chapters")
         }
         self.types = type_labels()
+        self.language = get_language() or ""
+        self.enterable: dict[int, bool] = {}
         self.reviews: OrderedDict[tuple, CountryReview | None] = OrderedDict()
         self.needs: OrderedDict[int, dict] = OrderedDict()
         self.seen: dict[tuple, int] | None = None if streamed else {}
-        # Streamed: needs above this id were written by this import.
-        self.written_after = (
-            Need.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            if streamed
-            else None
-        )
 
     def _kept(self, cache: OrderedDict, key, load):
         """cache[key], loaded if missing; streamed, the least recently used go."""
@@ -416,7 +414,7 @@ class _Planner:
         if state is None:
             # Translators: code is a State's code as given, e.g. 'KEN'.
             raise RowRefused(_("unknown State %(code)s") % {"code": repr(code)})
-        if self.focal_state is not None and state.pk != self.focal_state:
+        if self.focal_state is not None and state.id != self.focal_state:
             raise ImportRefused(
                 # Translators: state names a State party.
                 _(
@@ -431,7 +429,7 @@ class _Planner:
             raise RowRefused(_("unknown cycle %(cycle)s") % {"cycle": repr(cycle_text)})
         review = self._kept(
             self.reviews,
-            (state.pk, cycle[0].pk),
+            (state.id, cycle[0].id),
             lambda: (
                 CountryReview.objects.visible_to(self.user)
                 .select_related("state", "cycle")
@@ -439,13 +437,20 @@ class _Planner:
                 .first()
             ),
         )
-        if review is None or not can_enter_needs(self.user, review):
+        if review is None or not self._enterable(review):
             raise RowRefused(
                 # Translators: state names a State party; cycle is a number.
                 _("%(state)s has no review in cycle %(cycle)s")
                 % {"state": state, "cycle": cycle_text}
             )
         return review
+
+    def _enterable(self, review: CountryReview) -> bool:
+        """Whether the user may enter needs for the review (asked once a review)."""
+        enterable = self.enterable.get(review.id)
+        if enterable is None:
+            enterable = self.enterable[review.id] = can_enter_needs(self.user, review)
+        return enterable
 
     def _key(self, record: dict):
         code = _text("state_code", record["state_code"]).strip()
@@ -472,7 +477,8 @@ class _Planner:
                     "cycle": cycle_text,
                 }
             )
-        need_type = self.types.get(_normal(type_text))
+        # A slug (as the export writes it) at once, else any label, folded.
+        need_type = self.types.get(type_text) or self.types.get(_normal(type_text))
         if need_type is None:
             # Translators: label is the type as given, e.g. 'Training'.
             raise RowRefused(
@@ -489,43 +495,39 @@ class _Planner:
             if text == WITHHELD:
                 continue
             if column == "priority":
-                text = _choice(Need.Priority, column, text) if text.strip() else "unset"
+                text = (
+                    _choice(Need.Priority, column, text, self.language)
+                    if text.strip()
+                    else "unset"
+                )
             elif column == "source":
                 if not text.strip():
                     continue
-                text = _choice(Need.Source, column, text)
+                text = _choice(Need.Source, column, text, self.language)
             values[column] = text
         return values
 
     def _existing(self, review: CountryReview) -> dict:
         """(article, type) -> the review's need; streamed, -> the number of the
-        row that took it (0: a need this import wrote)."""
+        row that took it."""
 
         def load():
             return self._by_key(review.needs.select_related("proposal"))
 
-        return self._kept(self.needs, review.pk, load)
+        return self._kept(self.needs, review.id, load)
 
-    def _by_key(self, needs) -> dict:
-        return {
-            (need.article_id, need.need_type_id): (
-                0
-                if self.written_after is not None and need.pk > self.written_after
-                else need
-            )
-            for need in needs
-        }
+    @staticmethod
+    def _by_key(needs) -> dict:
+        return {(need.article_id, need.need_type_id): need for need in needs}
 
     def _taken(self, review, key: tuple, number: int, existing: dict) -> None:
         """Refuse a need given twice; remember this row's."""
         if self.seen is not None:
-            earlier = self.seen.get((review.pk, *key))
-            self.seen[(review.pk, *key)] = earlier or number
+            earlier = self.seen.get((review.id, *key))
+            self.seen[(review.id, *key)] = earlier or number
         else:
             earlier = existing.get(key)
             earlier = earlier if isinstance(earlier, int) else None
-        if earlier == 0:
-            raise RowRefused(_("the same need as an earlier row"))
         if earlier is not None:
             raise RowRefused(
                 # Translators: row is the number of an earlier row of the file.
@@ -534,9 +536,12 @@ class _Planner:
 
     def _outcome(self, number: int, record: dict) -> RowOutcome:
         review, article, need_type = self._key(record)
-        parts = [review.state.code, review.cycle.number, article.number]
-        label = " · ".join(str(part) for part in [*parts, need_type.slug])
-        key = (article.pk, need_type.pk)
+        label = (
+            f"{review.state.code} · {review.cycle.number} · {article.number} · "
+            f"{need_type.slug}"
+        )
+        # (`id` rather than `pk`: read for every row.)
+        key = (article.id, need_type.id)
         existing = self._existing(review)
         self._taken(review, key, number, existing)
         need = existing.get(key)
@@ -668,7 +673,8 @@ def needs_import(
     a fault while writing propagates; either rolls the whole file back.
     `accept` (the secretariat only): accept the imported needs as its decision.
 
-    Streamed: new needs are written a batch at a time (`bulk.NewNeeds`), changed
+    Streamed: new needs are staged a batch at a time and written together
+    (`bulk.NewNeeds`), changed
     ones one by one through the entry services; the rows are read once, with the
     reference data in dictionaries and a query or two per review met."""
     if accept and not is_secretariat(user):
@@ -688,7 +694,7 @@ def needs_import(
                 counts[row.outcome] += 1
                 if row.outcome != RowOutcome.UNCHANGED:
                     _write(row, user, new, touched)
-            new.flush()
+            new.write()
     except IntegrityError as error:
         raise _twice(handle, user) from error
     # A review's changed and new needs: one step of each kind, with both.

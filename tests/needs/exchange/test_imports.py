@@ -317,8 +317,8 @@ def fail(*args, **kwargs):
 @pytest.mark.parametrize(
     ("batch", "message"),
     [
-        (1000, "Row 4: the same need as row 2"),  # not written yet: the database
-        (1, "Row 4: the same need as an earlier row"),  # written: read back
+        (1000, "Row 4: the same need as row 2"),  # one batch
+        (1, "Row 4: the same need as row 2"),  # staged a row at a time
     ],
 )
 def test_a_need_given_twice_is_refused_when_its_review_was_let_go(
@@ -385,3 +385,24 @@ def test_an_accepted_import_tells_the_secretariat_and_the_focal_points(
     decided = by_recipient[focal_point.email].body
     assert decided.count("Accepted") == 2
     assert "Imported from x.csv." in decided
+
+
+def test_a_reviews_new_and_changed_needs_are_told_in_one_submission(
+    secretariat, needs, own_review, django_capture_on_commit_callbacks
+):
+    # given a file that changes a need of a review and gives it a new one
+    changed = needs[0]
+    key = f"OWN,1,{changed.article.number},{changed.need_type.slug}"
+    assert (changed.article.number, changed.need_type.slug) != (18, "other")
+    file = csv_file(f"{key},Changed,high,,", "OWN,1,18,other,New,,,")
+
+    # when the secretariat imports it
+    with django_capture_on_commit_callbacks(execute=True):
+        result = needs_import(file, user=secretariat, filename="x.csv")
+
+    # then one submission counts both, and its e-mail tells both
+    assert (result.created, result.changed) == (1, 1)
+    assert own_review.entry_events.get(action="submitted").need_count == 2
+    [message] = [m for m in mail.outbox if m.to == [secretariat.email]]
+    assert "1 new need" in message.body
+    assert "1 changed need" in message.body
