@@ -253,7 +253,12 @@ class Need(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NeedQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The history is read by need (`id`) and by date (the statistics "as of"); the
+    # copies of the foreign keys are not searched, and an index on each would cost
+    # every write (an import writes a historical row per need).
+    history = HistoricalRecords(
+        no_db_index=["review", "article", "need_type", "coverage_set_by"]
+    )
 
     # Written only by their services (the entry workflow in `needs.services`, coverage
     # in `needs.followup.services`); read-only in every form, serializer and admin.
@@ -442,7 +447,8 @@ class NeedProposal(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NeedProposalQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Read by need (`need_id`) and by date; the proposer's copy is not searched.
+    history = HistoricalRecords(no_db_index=["proposed_by"])
 
     VALUE_FIELDS = ("description", "priority", "source", "remaining")
 
