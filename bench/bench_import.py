@@ -5,7 +5,8 @@ file's size.
 Run it on a database of its own (never yours, never `test`):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/exchbench \\
-        .venv/bin/python bench/bench_import.py --size 100000 --memory 10000,100000
+        .venv/bin/python bench/bench_import.py --size 100000 --runs 3 \\
+        --memory 10000,100000
 
 It migrates, empties the database and builds the States and reviews the rows name
 (`bench/data.py`: copies of the 2013 data set's States, first- and second-cycle
@@ -15,8 +16,9 @@ Then, side by side: `needs_import` (`needs/exchange/imports.py`, what the import
 page confirms: every row validated, the needs written as the secretariat's
 proposals and submitted, with their proposals and history) reads the file as the
 secretariat; the needs are removed, and COPY writes the same rows, resolved to ids
-beforehand, into the needs table. Rows per second of each and their ratio (the
-issue's goal: the import at least a fifth of COPY's rate). Then, for each size of
+beforehand, into the needs table; `--runs` times each, interleaved, the fastest
+of each kept. Rows per second of each and their ratio (the issue's goal: the
+import at least a fifth of COPY's rate). Then, for each size of
 `--memory`, a fresh file imported under tracemalloc: the peak of Python's
 allocations during the import, and the growth of the process's peak resident size.
 The results are printed as Markdown for bench/RESULTS.md, with the machine and date.
@@ -239,9 +241,10 @@ def memory_run(rows: list[tuple], size: int, user) -> tuple[int, int]:
     return peak, (after - before) * 1024
 
 
-def measure(size: int, *, memory_sizes=(), out=print, rows=None) -> dict:
-    """Prepare (unless given the rows), import, COPY, and the memory of each
-    size; print the tables."""
+def measure(size: int, *, memory_sizes=(), out=print, rows=None, runs=1) -> dict:
+    """Prepare (unless given the rows), import, COPY (`runs` times each,
+    interleaved: the fastest of each kept), and the memory of each size; print
+    the tables."""
     if rows is None:
         rows = prepare(max([size, *memory_sizes]), out=out)
     user = secretariat()
@@ -250,13 +253,18 @@ def measure(size: int, *, memory_sizes=(), out=print, rows=None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "needs.csv"
         result["file_bytes"] = write_csv(rows[:size], path)
-        empty()
-        result["import_s"], imported = import_run(path, user)
-        result["created"] = imported.created
-        result["needs_after_import"] = Need.objects.count()
-        empty()
-        result["copy_s"] = copy_run(rows[:size])
-        result["needs_after_copy"] = Need.objects.count()
+        imports, copies = [], []
+        for _run in range(runs):
+            empty()
+            seconds, imported = import_run(path, user)
+            imports.append(seconds)
+            result["created"] = imported.created
+            result["needs_after_import"] = Need.objects.count()
+            empty()
+            copies.append(copy_run(rows[:size]))
+            result["needs_after_copy"] = Need.objects.count()
+        result["import_s"], result["copy_s"] = min(imports), min(copies)
+        result["runs"] = list(zip(imports, copies, strict=True))
     result["memory"] = {n: memory_run(rows, n, user) for n in memory_sizes}
     empty()
     _print(result, out)
@@ -271,6 +279,13 @@ def _print(result: dict, out) -> None:
     size, imported, copied = result["size"], result["import_s"], result["copy_s"]
     out(machine())
     out("")
+    if len(result["runs"]) > 1:
+        out(
+            "Runs (import, COPY): "
+            + "; ".join(f"{i:.2f} s, {c:.2f} s" for i, c in result["runs"])
+            + ". The fastest of each:"
+        )
+        out("")
     out("| rows | file | tatracker import | rows/s | COPY | rows/s | import/COPY |")
     out("|---:|---:|---:|---:|---:|---:|---:|")
     out(
@@ -294,9 +309,15 @@ def main(argv=None) -> None:
         default="",
         help="comma-separated sizes to import under tracemalloc, e.g. 10000,100000",
     )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="imports and COPYs, interleaved; the fastest of each is compared",
+    )
     options = parser.parse_args(argv)
     sizes = tuple(int(n) for n in options.memory.split(",") if n)
-    measure(options.size, memory_sizes=sizes)
+    measure(options.size, memory_sizes=sizes, runs=options.runs)
 
 
 if __name__ == "__main__":
