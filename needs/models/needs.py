@@ -317,14 +317,34 @@ class Need(models.Model):
             "need_type": self.need_type,
         }
 
+    # The fields that say which need this is (one per review, article and type).
+    KEY_FIELDS = ("review", "article", "need_type")
+
     def save(self, *args, update_version: bool = True, **kwargs):
         """Every save of an existing need raises its version (optimistic locking)."""
         if self.pk and update_version:
             self.version += 1
         super().save(*args, **kwargs)
+        self._stored_key = self._key()
 
     def get_absolute_url(self) -> str:
         return reverse("needs:need_detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        need = super().from_db(db, field_names, values, **kwargs)
+        need._stored_key = need._key()
+        return need
+
+    def _key(self) -> tuple:
+        # (From __dict__: a deferred field is not loaded for this.)
+        return tuple(self.__dict__.get(f"{name}_id") for name in self.KEY_FIELDS)
+
+    def key_as_stored(self) -> bool:
+        """Whether review, article and type are as the database holds them (then
+        they were validated when stored: they exist, the article is in a chapter
+        of the review's cycle, no other need of the review has them)."""
+        return getattr(self, "_stored_key", None) == self._key()
 
     @property
     def pending_proposal(self) -> "NeedProposal | None":
@@ -343,7 +363,7 @@ class Need(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.review_id and self.article_id:
+        if self.review_id and self.article_id and not self.key_as_stored():
             allowed = set(self.review.cycle.chapters.values_list("pk", flat=True))
             if self.article.chapter_id not in allowed:
                 numbers = ", ".join(

@@ -65,3 +65,33 @@ def test_one_review_per_state_and_cycle():
     twin = CountryReviewFactory.build(state=review.state, cycle=review.cycle)
     with pytest.raises(ValidationError, match="already has a review in this cycle"):
         twin.full_clean()
+
+
+def test_a_stored_need_moved_to_another_article_is_checked_again():
+    # given a stored need, read back
+    need = Need.objects.get(pk=NeedFactory().pk)
+    assert need.key_as_stored()
+
+    # when its article becomes one its cycle does not review, or another need's
+    other = NeedFactory(review=need.review, article=Article.objects.get(number=16))
+    need.article = Article.objects.get(number=9)
+    assert not need.key_as_stored()
+    with pytest.raises(ValidationError, match="does not review"):
+        need.full_clean(exclude=Need.KEY_FIELDS if need.key_as_stored() else None)
+    need.article, need.need_type = other.article, other.need_type
+
+    # then it is checked again, as a new one would be
+    with pytest.raises(ValidationError, match="already records this type"):
+        need.full_clean(exclude=Need.KEY_FIELDS if need.key_as_stored() else None)
+
+
+def test_a_stored_needs_other_fields_are_checked_without_looking_up_its_key(
+    django_assert_num_queries,
+):
+    need = Need.objects.get(pk=NeedFactory().pk)
+    need.description = "Changed"
+    with django_assert_num_queries(0):
+        need.full_clean(exclude=Need.KEY_FIELDS)
+    need.priority = "not a priority"
+    with pytest.raises(ValidationError, match="priority"):
+        need.full_clean(exclude=Need.KEY_FIELDS)
