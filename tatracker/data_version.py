@@ -28,7 +28,12 @@ logger = logging.getLogger(__name__)
 
 
 def data_changed() -> None:
-    """Record that counted data changed (from when the transaction commits)."""
+    """Record that counted data changed (from when the transaction commits).
+    Once per transaction: a bump awaiting the commit covers this change too (a
+    rollback that takes that bump away takes this change with it: the bump was
+    registered in this savepoint or in one enclosing it)."""
+    if changed_in_transaction():
+        return
     transaction.on_commit(_Bump())
 
 

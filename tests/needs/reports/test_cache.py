@@ -139,6 +139,46 @@ def test_the_writing_transaction_sees_its_change_and_a_rollback_leaves_no_trace(
     assert not data_version.changed_in_transaction()
 
 
+def bumps() -> int:
+    return sum(
+        isinstance(callback, data_version._Bump)
+        for _, callback, _ in connection.run_on_commit
+    )
+
+
+def test_a_transaction_raises_the_version_once_whatever_its_writes():
+    # (The test runs in a transaction that never commits: the bumps wait.)
+    before = bumps()
+    for _ in range(3):
+        data_version.data_changed()
+    assert bumps() == before + 1
+
+
+def test_a_change_after_a_rolled_back_savepoint_still_raises_the_version():
+    assert not data_version.changed_in_transaction()
+
+    class Rollback(Exception):
+        pass
+
+    def change_then_roll_back():
+        with transaction.atomic():
+            data_version.data_changed()
+            raise Rollback
+
+    # given a savepoint whose change (and its bump) is rolled back
+    with pytest.raises(Rollback):
+        change_then_roll_back()
+    assert bumps() == 0
+
+    # when a change follows in the enclosing transaction, and one in a savepoint
+    data_version.data_changed()
+    with transaction.atomic():
+        data_version.data_changed()
+
+    # then one bump awaits the commit, the later change's
+    assert bumps() == 1
+
+
 def test_a_description_change_keeps_the_document_warm(
     statistics_cache, own_review, secretariat, django_capture_on_commit_callbacks
 ):
