@@ -155,7 +155,9 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
         if not can_see_description(user, need):
             data["description"] = data["remaining"] = None
         if not sees_entry_workflow(user):
-            published_workflow(data)
+            published_workflow(
+                data, version=need.accepted_version, changed_at=need.accepted_changed_at
+            )
         return data
 
 
@@ -232,7 +234,13 @@ NEED_LIST_VALUES = {
     "created_at": "created_at",
     "updated_at": "updated_at",
 }
-NEED_LIST_FIELDS = [*NEED_LIST_VALUES.values(), "description_shared", "workflow_shown"]
+NEED_LIST_FIELDS = [
+    *NEED_LIST_VALUES.values(),
+    "accepted_version",
+    "accepted_changed_at",
+    "description_shared",
+    "workflow_shown",
+]
 _DATE_TIME = serializers.DateTimeField()
 
 
@@ -267,13 +275,21 @@ def _need_data(row: dict, proposals: dict[int, dict]) -> dict:
     if not row["description_shared"]:
         data["description"] = data["remaining"] = None
     if not row["workflow_shown"]:
-        published_workflow(data)
+        published_workflow(
+            data,
+            version=row["accepted_version"],
+            changed_at=row["accepted_changed_at"],
+        )
     return data
 
 
-def published_workflow(data: dict) -> dict:
+def published_workflow(data: dict, *, version: int, changed_at) -> dict:
     """A need as a viewer sees it: accepted (viewers see accepted needs only), with
-    no withdrawal asked; what the State proposes since is not theirs to see."""
+    no withdrawal asked, its version and time of change those of its accepted
+    values (`Need.accepted_values_changed`); what the State proposes since is not
+    theirs to see."""
     data["status"] = Need.Status.ACCEPTED
     data["withdrawal_requested"] = False
+    data["version"] = version
+    data["updated_at"] = _DATE_TIME.to_representation(changed_at)
     return data

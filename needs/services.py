@@ -247,9 +247,11 @@ def need_create(
     imported file's needs, which the secretariat accepts as a decision)."""
     if not can_enter_needs(user, review):
         raise PermissionDenied(_("You cannot enter needs for this review."))
-    need = Need(review=review, **values)
+    # Version 0: no accepted values yet (the acceptance makes version 1).
+    need = Need(review=review, accepted_version=0, **values)
     if is_secretariat(user) and not propose:
         need.accepted_at = timezone.now()
+        need.accepted_values_changed(need.accepted_at)
         _save_need(need, user, status=Need.Status.ACCEPTED)
         statistics_changed()
         return need
@@ -282,9 +284,12 @@ def need_update(
     # The statistics count none of EDITABLE_FIELDS: no statistics_changed() here.
     direct = is_secretariat(user) and not propose
     if direct or need.accepted_at is None:
+        changed = any(getattr(need, field) != value for field, value in values.items())
         for field, value in values.items():
             setattr(need, field, value)
     if direct:
+        if changed:
+            need.accepted_values_changed(timezone.now())
         _save_need(need, user, status=need.status)
         return need
     kind = (
@@ -430,6 +435,8 @@ def _apply(proposal: NeedProposal, user, now) -> None:
     proposal.delete()
     need.proposal = None
     need.version += 1
+    if not coverage:  # else need_coverage_set records the change, once
+        need.accepted_values_changed(now)
     _save_need(need, user, status=Need.Status.ACCEPTED)
     if coverage:
         author = proposal.proposed_by or user

@@ -146,8 +146,11 @@ def _query_without(request, *names) -> str:
 def need_detail(request, pk):
     need = selectors.need_get(user=request.user, pk=pk)
     proposal = need.pending_proposal
+    changed_at, version = need.last_changed(workflow_shown=need.workflow_shown)
     context = {
         "need": need,
+        "changed_at": changed_at,
+        "version": version,
         "proposal_changes": (
             selectors.labelled_changes(Need, proposal.changes()) if proposal else []
         ),

@@ -249,6 +249,21 @@ class Need(models.Model):
         editable=False,
         help_text=_("Raised by every save."),
     )
+    # What others see move: every save raises `version` and `updated_at` (a State's
+    # proposal saves the row too); these move only when the accepted values change
+    # (`accepted_values_changed`), and a viewer reads them in their place.
+    accepted_version = models.PositiveIntegerField(
+        _("version of the accepted values"),
+        default=1,
+        editable=False,
+        help_text=_("Raised each time the accepted values change."),
+    )
+    accepted_changed_at = models.DateTimeField(
+        _("accepted values changed at"),
+        default=timezone.now,
+        editable=False,
+        help_text=_("When the accepted values last changed."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -262,6 +277,8 @@ class Need(models.Model):
         "accepted_at",
         "withdrawal_requested",
         "version",
+        "accepted_version",
+        "accepted_changed_at",
         "coverage",
         "coverage_basis",
         "coverage_reason",
@@ -320,6 +337,25 @@ class Need(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("needs:need_detail", kwargs={"pk": self.pk})
+
+    def accepted_values_changed(self, at) -> None:
+        """Record that the accepted values change at `at` (not saved). Called only
+        by the services that change them (an acceptance, the secretariat's own
+        change, coverage), once per change, so that a viewer sees the need move
+        then and only then. A State's new need has version 0 until accepted
+        (`accepted_at` set): a change before that is none."""
+        if self.accepted_at is None:
+            return
+        self.accepted_version += 1
+        self.accepted_changed_at = at
+
+    def last_changed(self, *, workflow_shown: bool) -> tuple:
+        """(when, version) of the need as a reader sees it: every save for those
+        who see the entry workflow (`sees_entry_workflow`), the accepted values'
+        last change for the others."""
+        if workflow_shown:
+            return self.updated_at, self.version
+        return self.accepted_changed_at, self.accepted_version
 
     @property
     def pending_proposal(self) -> "NeedProposal | None":
