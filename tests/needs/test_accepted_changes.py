@@ -75,6 +75,11 @@ def what_the_viewer_sees(viewer, need: Need) -> dict:
         else None,
         "page": (page["version"], page["when"]),
     }
+    for url in ("/needs/?format=csv", "/api/v1/needs/?format=csv"):
+        seen[url] = _csv_row(client, url, need)["updated_at"]
+    if need.pk in unmet:
+        unmet_csv = _csv_row(client, "/api/v1/unmet-needs/?format=csv", need)
+        seen["unmet.csv"] = unmet_csv["updated_at"]
     return seen
 
 
@@ -123,6 +128,8 @@ def test_a_viewer_sees_a_need_move_only_when_the_secretariat_accepts(
     assert after["record"] == (2, "2024-03-06T09:00:00Z")
     assert after["list"] == after["key"] == after["unmet"] == after["record"]
     assert after["page"][0] == "2"
+    assert after["/needs/?format=csv"] == "2024-03-06T09:00:00+00:00"
+    assert after["/api/v1/needs/?format=csv"] == after["/needs/?format=csv"]
     assert after["etag"] != before["etag"]
 
 
@@ -206,6 +213,10 @@ def test_the_date_filters_and_ordering_do_not_tell_a_viewer_of_a_proposal(
     changed = {"updated_after": "2024-03-03"}
     assert viewer_api.get("/api/v1/needs/", changed).json()["count"] == 0
     assert focal_api.get("/api/v1/needs/", changed).json()["count"] == 1
+    client = viewer_api
+    client.force_login(viewer)
+    page = client.get("/needs/", changed | {"format": "csv"})
+    assert len(list(csv.reader(io.StringIO(page.getvalue().decode())))) == 1
     before = {"updated_before": "2024-03-01"}
     assert viewer_api.get("/api/v1/needs/", before).json()["count"] == 1
 
