@@ -7,11 +7,13 @@ State and the secretariat still see every save, and stale edits are still refuse
 
 import csv
 import datetime
+import importlib
 import io
 import re
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -278,3 +280,39 @@ def test_the_accepted_change_is_read_only_in_the_api(shared_review, secretariat)
     need.refresh_from_db()
     assert need.accepted_version == 2
     assert need.accepted_changed_at > timezone.now() - datetime.timedelta(minutes=1)
+
+
+def test_the_migration_dates_existing_needs_by_their_accepted_values(
+    shared_review, focal_point
+):
+    # given, as the migration finds them: an accepted need, an accepted need with a
+    # change proposed since, and a need never accepted
+    migration = importlib.import_module("needs.migrations.0016_need_accepted_changes")
+    with time_machine.travel(day(1), tick=False):
+        plain = NeedFactory(review=shared_review)
+        changing = NeedFactory(
+            review=shared_review, article=Article.objects.get(number=16)
+        )
+        new = services.need_create(
+            review=shared_review,
+            user=focal_point,
+            article=Article.objects.get(number=17),
+            need_type_id=1,
+        )
+    with time_machine.travel(day(2), tick=False):
+        services.need_update(
+            need=changing, user=focal_point, expected_version=1, description="Mine"
+        )
+    Need.objects.update(accepted_version=7, accepted_changed_at=day(9))
+
+    # when the migration's data step runs
+    migration.forwards(django_apps, None)
+
+    # then each keeps the version a viewer saw, dated by its accepted values
+    values = {
+        need.pk: (need.accepted_version, need.accepted_changed_at)
+        for need in Need.objects.all()
+    }
+    assert values[plain.pk] == (1, day(1))
+    assert values[changing.pk] == (2, day(1))
+    assert values[new.pk][0] == 0
