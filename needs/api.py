@@ -29,6 +29,7 @@ from needs.serializers import (
     NeedTypeSerializer,
     NeedUpdateSerializer,
     ReturnDecisionSerializer,
+    SubmitSerializer,
     need_list_data,
 )
 from reviews.api import CountryReviewViewSet
@@ -265,12 +266,19 @@ class ReviewViewSet(WorkflowMixin, CountryReviewViewSet):
             return [HasRole()]
         return super().get_permissions()
 
-    @extend_schema(request=None, responses=STEP_RESPONSES)
+    @extend_schema(request=SubmitSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit the review's drafts to the secretariat (the State's focal point or
-        the secretariat); 400 when there is nothing to submit."""
-        return self._step(services.review_submit)
+        the secretariat); 400 when there is nothing to submit, or when needs the
+        secretariat returned have not changed since and `resubmit_unchanged` is
+        not true."""
+        data = SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._step(
+            services.review_submit,
+            resubmit_unchanged=data.validated_data["resubmit_unchanged"],
+        )
 
     @extend_schema(request=EntryDecisionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])

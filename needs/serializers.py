@@ -182,6 +182,19 @@ class NeedUpdateSerializer(NeedSerializer):
     )
 
 
+class SubmitSerializer(serializers.Serializer):
+    """A submission of the review's draft and returned needs."""
+
+    resubmit_unchanged = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Submit too the needs the secretariat returned that have not changed "
+            "since; without it such a submission is refused (400), naming them."
+        ),
+    )
+
+
 class EntryDecisionSerializer(serializers.Serializer):
     """The secretariat's acceptance, with a comment if it has one."""
 

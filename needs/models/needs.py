@@ -404,6 +404,21 @@ class NeedProposalQuerySet(models.QuerySet):
             proposal_filter(user)
         )
 
+    def unchanged_since_return(self):
+        """Proposals the secretariat returned whose kind and values are now those
+        it returned (untouched since, or changed and changed back): their last
+        historical row returned holds the same values. One subquery."""
+        history = NeedProposal.history.model.objects
+        last_return = history.filter(
+            id=models.OuterRef(models.OuterRef("pk")),
+            status=NeedProposal.Status.RETURNED,
+        ).order_by("-history_date", "-history_id")
+        same = history.filter(
+            history_id=models.Subquery(last_return.values("history_id")[:1]),
+            **{field: models.OuterRef(field) for field in NeedProposal.COMPARED_FIELDS},
+        )
+        return self.filter(models.Exists(same))
+
 
 class NeedProposal(models.Model):
     """A State's proposed new need, change or withdrawal, until the secretariat decides.
@@ -481,6 +496,8 @@ class NeedProposal(models.Model):
     history = HistoricalRecords()
 
     VALUE_FIELDS = ("description", "priority", "source", "remaining")
+    # What a resubmission is compared on with what the secretariat returned.
+    COMPARED_FIELDS = ("kind", *VALUE_FIELDS, "coverage", "coverage_reason")
 
     class Meta:
         ordering = ["need"]
