@@ -74,7 +74,9 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
     """A technical assistance need: its accepted values (what counts and what others
     see). Description and remaining are null when withheld from you. `proposal` is
     the State's change under way, shown to the State and the secretariat only (null
-    otherwise, and when there is none)."""
+    otherwise, and when there is none). `version` and `updated_at` move with every
+    save for the State and the secretariat; for anybody else, only when the
+    accepted values change."""
 
     review = VisibleReviewField()
     article = serializers.SlugRelatedField(
