@@ -7,9 +7,11 @@ that it never goes back; an accepted need with no proposal under way last change
 when it was last saved (`updated_at`); one with a proposal under way when it was last
 saved as accepted (its last historical row in that status), else at its acceptance
 (`accepted_at`). A need never accepted has version 0 (its acceptance makes version
-1). The historical rows keep the columns' default: the audit trail does not read
-them."""
+1). The historical rows keep the columns' defaults (the migration's time, version 1):
+the audit trail does not read them. The database's defaults serve rows written in SQL
+outside the ORM."""
 
+import django.db.models.functions.datetime
 import django.utils.timezone
 from django.db import migrations, models
 from django.db.models import F, OuterRef, Subquery
@@ -47,22 +49,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalneed',
             name='accepted_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, help_text='When the accepted values last changed.', verbose_name='accepted values changed at'),
+            field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), default=django.utils.timezone.now, editable=False, help_text='When the accepted values last changed.', verbose_name='accepted values changed at'),
         ),
         migrations.AddField(
             model_name='historicalneed',
             name='accepted_version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Raised each time the accepted values change.', verbose_name='version of the accepted values'),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, help_text='Raised each time the accepted values change.', verbose_name='version of the accepted values'),
         ),
         migrations.AddField(
             model_name='need',
             name='accepted_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, help_text='When the accepted values last changed.', verbose_name='accepted values changed at'),
+            field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), default=django.utils.timezone.now, editable=False, help_text='When the accepted values last changed.', verbose_name='accepted values changed at'),
         ),
         migrations.AddField(
             model_name='need',
             name='accepted_version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Raised each time the accepted values change.', verbose_name='version of the accepted values'),
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, help_text='Raised each time the accepted values change.', verbose_name='version of the accepted values'),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -251,16 +252,19 @@ class Need(models.Model):
     )
     # What others see move: every save raises `version` and `updated_at` (a State's
     # proposal saves the row too); these move only when the accepted values change
-    # (`accepted_values_changed`), and a viewer reads them in their place.
+    # (`accepted_values_changed`), and a viewer reads them in their place. The
+    # database's defaults serve rows written in SQL (the benchmark's data).
     accepted_version = models.PositiveIntegerField(
         _("version of the accepted values"),
         default=1,
+        db_default=1,
         editable=False,
         help_text=_("Raised each time the accepted values change."),
     )
     accepted_changed_at = models.DateTimeField(
         _("accepted values changed at"),
         default=timezone.now,
+        db_default=Now(),
         editable=False,
         help_text=_("When the accepted values last changed."),
     )
