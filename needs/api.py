@@ -20,7 +20,7 @@ from needs import selectors, services
 from needs.exchange.spreadsheets import csv_response, need_rows
 from needs.filtersets import NeedFilterSet
 from needs.models import Need, NeedType
-from needs.permissions import can_edit_need
+from needs.permissions import can_edit_need, sees_entry_workflow
 from needs.serializers import (
     NEED_LIST_FIELDS,
     EntryDecisionSerializer,
@@ -29,6 +29,7 @@ from needs.serializers import (
     NeedTypeSerializer,
     NeedUpdateSerializer,
     ReturnDecisionSerializer,
+    SubmitSerializer,
     need_list_data,
 )
 from reviews.api import CountryReviewViewSet
@@ -113,7 +114,25 @@ class NeedViewSet(CSVListMixin, OptimisticLockingMixin, viewsets.ModelViewSet):
             raise PermissionDenied(_("You cannot change this need now."))
 
     def etag_of(self, need, data=None) -> str:
-        return etag(need)
+        """The version's ETag for those who edit; for a viewer, a digest of what
+        they read (it moves with the accepted values, not with every save)."""
+        if sees_entry_workflow(self.request.user):
+            return etag(need)
+        return super().etag_of(need, data)
+
+    def filter_queryset(self, queryset):
+        """A viewer's order by time of change is by the accepted values' change
+        (`published_workflow`): a proposal's save must not reorder the list."""
+        queryset = super().filter_queryset(queryset)
+        if sees_entry_workflow(self.request.user):
+            return queryset
+        terms = [
+            term.replace("updated_at", "accepted_changed_at")
+            if isinstance(term, str) and term.lstrip("-") == "updated_at"
+            else term
+            for term in queryset.query.order_by
+        ]
+        return queryset.order_by(*terms)
 
     def representation(self, need) -> dict:
         return NeedSerializer(need, context=self.get_serializer_context()).data
@@ -247,12 +266,19 @@ class ReviewViewSet(WorkflowMixin, CountryReviewViewSet):
             return [HasRole()]
         return super().get_permissions()
 
-    @extend_schema(request=None, responses=STEP_RESPONSES)
+    @extend_schema(request=SubmitSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit the review's drafts to the secretariat (the State's focal point or
-        the secretariat); 400 when there is nothing to submit."""
-        return self._step(services.review_submit)
+        the secretariat); 400 when there is nothing to submit, or when needs the
+        secretariat returned have not changed since and `resubmit_unchanged` is
+        not true."""
+        data = SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._step(
+            services.review_submit,
+            resubmit_unchanged=data.validated_data["resubmit_unchanged"],
+        )
 
     @extend_schema(request=EntryDecisionSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])

@@ -53,8 +53,16 @@ HIDDEN = frozenset({"id", "version", "created_at", "updated_at", "names"})
 # Each audited model with its own internal fields, besides HIDDEN.
 AUDITED = {
     # accepted_at: the entry says "accepted"; withdrawal_requested mirrors the
-    # proposal's kind; coverage_set_by/_at repeat the entry's who and when.
-    Need: {"accepted_at", "withdrawal_requested", "coverage_set_by", "coverage_set_at"},
+    # proposal's kind; coverage_set_by/_at repeat the entry's who and when; the
+    # accepted values' version and time are bookkeeping, as `version` is.
+    Need: {
+        "accepted_at",
+        "withdrawal_requested",
+        "coverage_set_by",
+        "coverage_set_at",
+        "accepted_version",
+        "accepted_changed_at",
+    },
     # need: the record's name says which need; proposed_by: the entry's who.
     NeedProposal: {"need", "proposed_by"},
     CountryReview: set(),

@@ -165,12 +165,14 @@ class NeedFilterSet(django_filters.FilterSet):
     updated_after = django_filters.DateFilter(
         field_name="updated_at",
         lookup_expr="date__gte",
+        method="filter_changed_after",
         widget=DATE_INPUT,
         label=_("Changed on or after"),
     )
     updated_before = django_filters.DateFilter(
         field_name="updated_at",
         lookup_expr="date__lte",
+        method="filter_changed_before",
         widget=DATE_INPUT,
         label=_("Changed on or before"),
     )
@@ -182,6 +184,19 @@ class NeedFilterSet(django_filters.FilterSet):
         if sees_entry_workflow(getattr(self.request, "user", None)):
             return queryset.filter(status=value)
         return queryset if value == Need.Status.ACCEPTED else queryset.none()
+
+    def filter_changed_after(self, queryset, name, value):
+        return queryset.filter(**{f"{self._changed_field()}__date__gte": value})
+
+    def filter_changed_before(self, queryset, name, value):
+        return queryset.filter(**{f"{self._changed_field()}__date__lte": value})
+
+    def _changed_field(self) -> str:
+        """A viewer's time of change is the accepted values' (`published_workflow`):
+        the filters may not tell which needs the State saved a proposal of."""
+        if sees_entry_workflow(_user(self.request)):
+            return "updated_at"
+        return "accepted_changed_at"
 
     class Meta:
         model = Need

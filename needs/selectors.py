@@ -222,6 +222,21 @@ def review_entry_status(review: CountryReview) -> str:
     return "accepted"
 
 
+def returned_unchanged(*, user, review: CountryReview) -> list[NeedProposal]:
+    """The review's returned proposals that nothing changed since the return, with
+    the secretariat's comment (the entry page says so before a submission)."""
+    return list(
+        NeedProposal.objects.visible_to(user)
+        .filter(
+            need__review=review,
+            status__in=[NeedProposal.Status.DRAFT, NeedProposal.Status.RETURNED],
+        )
+        .unchanged_since_return()
+        .select_related("need__review__state", "need__article", "need__need_type")
+        .order_by("need__article__number", "need__need_type__display_order")
+    )
+
+
 # ---------------------------------------------------------------------------
 # The secretariat's queue of submissions and the decision page
 # ---------------------------------------------------------------------------

@@ -74,7 +74,9 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
     """A technical assistance need: its accepted values (what counts and what others
     see). Description and remaining are null when withheld from you. `proposal` is
     the State's change under way, shown to the State and the secretariat only (null
-    otherwise, and when there is none)."""
+    otherwise, and when there is none). `version` and `updated_at` move with every
+    save for the State and the secretariat; for anybody else, only when the
+    accepted values change."""
 
     review = VisibleReviewField()
     article = serializers.SlugRelatedField(
@@ -155,7 +157,9 @@ class NeedSerializer(FullCleanMixin, serializers.ModelSerializer):
         if not can_see_description(user, need):
             data["description"] = data["remaining"] = None
         if not sees_entry_workflow(user):
-            published_workflow(data)
+            published_workflow(
+                data, version=need.accepted_version, changed_at=need.accepted_changed_at
+            )
         return data
 
 
@@ -176,6 +180,19 @@ class NeedUpdateSerializer(NeedSerializer):
         help_text=_(
             "The version you edit (from your last read), if you do not send "
             "If-Match; a stale one is refused with 412."
+        ),
+    )
+
+
+class SubmitSerializer(serializers.Serializer):
+    """A submission of the review's draft and returned needs."""
+
+    resubmit_unchanged = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Submit too the needs the secretariat returned that have not changed "
+            "since; without it such a submission is refused (400), naming them."
         ),
     )
 
@@ -232,7 +249,13 @@ NEED_LIST_VALUES = {
     "created_at": "created_at",
     "updated_at": "updated_at",
 }
-NEED_LIST_FIELDS = [*NEED_LIST_VALUES.values(), "description_shared", "workflow_shown"]
+NEED_LIST_FIELDS = [
+    *NEED_LIST_VALUES.values(),
+    "accepted_version",
+    "accepted_changed_at",
+    "description_shared",
+    "workflow_shown",
+]
 _DATE_TIME = serializers.DateTimeField()
 
 
@@ -267,13 +290,21 @@ def _need_data(row: dict, proposals: dict[int, dict]) -> dict:
     if not row["description_shared"]:
         data["description"] = data["remaining"] = None
     if not row["workflow_shown"]:
-        published_workflow(data)
+        published_workflow(
+            data,
+            version=row["accepted_version"],
+            changed_at=row["accepted_changed_at"],
+        )
     return data
 
 
-def published_workflow(data: dict) -> dict:
+def published_workflow(data: dict, *, version: int, changed_at) -> dict:
     """A need as a viewer sees it: accepted (viewers see accepted needs only), with
-    no withdrawal asked; what the State proposes since is not theirs to see."""
+    no withdrawal asked, its version and time of change those of its accepted
+    values (`Need.accepted_values_changed`); what the State proposes since is not
+    theirs to see."""
     data["status"] = Need.Status.ACCEPTED
     data["withdrawal_requested"] = False
+    data["version"] = version
+    data["updated_at"] = _DATE_TIME.to_representation(changed_at)
     return data

@@ -251,9 +251,11 @@ def need_create(
     imported file's needs, which the secretariat accepts as a decision)."""
     if not can_enter_needs(user, review):
         raise PermissionDenied(_("You cannot enter needs for this review."))
-    need = Need(review=review, **values)
+    # Version 0: no accepted values yet (the acceptance makes version 1).
+    need = Need(review=review, accepted_version=0, **values)
     if is_secretariat(user) and not propose:
         need.accepted_at = timezone.now()
+        need.accepted_values_changed(need.accepted_at)
         _save_need(need, user, status=Need.Status.ACCEPTED)
         statistics_changed()
         return need
@@ -286,9 +288,12 @@ def need_update(
     # The statistics count none of EDITABLE_FIELDS: no statistics_changed() here.
     direct = is_secretariat(user) and not propose
     if direct or need.accepted_at is None:
+        changed = any(getattr(need, field) != value for field, value in values.items())
         for field, value in values.items():
             setattr(need, field, value)
     if direct:
+        if changed:
+            need.accepted_values_changed(timezone.now())
         _save_need(need, user, status=need.status)
         return need
     kind = (
@@ -371,16 +376,27 @@ def need_withdraw(*, need: Need, user) -> Need | None:
 def _proposals(review: CountryReview, *statuses: str) -> list[NeedProposal]:
     return list(
         NeedProposal.objects.filter(need__review=review, status__in=statuses)
-        .select_related("need__review__cycle", "need__article", "need__need_type")
+        .select_related(
+            "need__review__cycle",
+            "need__review__state",
+            "need__article",
+            "need__need_type",
+        )
         .order_by("need__article__number", "need__need_type__display_order")
     )
 
 
 @transaction.atomic
-def review_submit(*, review: CountryReview, user, only=None) -> EntryEvent:
+def review_submit(
+    *, review: CountryReview, user, only=None, resubmit_unchanged: bool = False
+) -> EntryEvent:
     """Send the review's draft and returned proposals (`only` those of these
     needs, if given) to the secretariat, and tell the secretariat officer
-    responsible for the State (else the whole secretariat)."""
+    responsible for the State (else the whole secretariat).
+
+    A proposal the secretariat returned and that nothing changed since goes only
+    when the State confirms it (`resubmit_unchanged`): else nothing is submitted
+    and the error, on `resubmit_unchanged`, names those needs."""
     if not can_submit_review(user, review):
         raise PermissionDenied(_("You cannot submit this review's needs."))
     pending = _proposals(
@@ -393,6 +409,8 @@ def review_submit(*, review: CountryReview, user, only=None) -> EntryEvent:
         raise ValidationError(
             _("There is nothing to submit: no draft or returned need.")
         )
+    if not resubmit_unchanged:
+        _refuse_unchanged(pending)
     now = timezone.now()
     for proposal in pending:
         proposal.status = NeedProposal.Status.SUBMITTED
@@ -421,6 +439,30 @@ def review_submit(*, review: CountryReview, user, only=None) -> EntryEvent:
     return event
 
 
+def _refuse_unchanged(pending: list[NeedProposal]) -> None:
+    """ValidationError naming the returned proposals that nothing changed since
+    the return: the State may have missed the secretariat's comment."""
+    unchanged = set(
+        NeedProposal.objects.filter(pk__in=[p.pk for p in pending])
+        .unchanged_since_return()
+        .values_list("pk", flat=True)
+    )
+    if not unchanged:
+        return
+    needs = "; ".join(str(p.need) for p in pending if p.pk in unchanged)
+    raise ValidationError(
+        {
+            "resubmit_unchanged": _(
+                # Translators: needs lists needs, e.g. "Kenya · art. 15 · Other".
+                "Returned by the secretariat and not changed since: %(needs)s. "
+                "Revise them as its comments ask, or confirm that you resubmit "
+                "them unchanged."
+            )
+            % {"needs": needs}
+        }
+    )
+
+
 def _apply(proposal: NeedProposal, user, now) -> None:
     """The proposal becomes the need's accepted values (or its withdrawal)."""
     statistics_changed()
@@ -437,6 +479,8 @@ def _apply(proposal: NeedProposal, user, now) -> None:
     proposal.delete()
     need.proposal = None
     need.version += 1
+    if not coverage:  # else need_coverage_set records the change, once
+        need.accepted_values_changed(now)
     _save_need(need, user, status=Need.Status.ACCEPTED)
     if coverage:
         author = proposal.proposed_by or user

@@ -146,8 +146,11 @@ def _query_without(request, *names) -> str:
 def need_detail(request, pk):
     need = selectors.need_get(user=request.user, pk=pk)
     proposal = need.pending_proposal
+    changed_at, version = need.last_changed(workflow_shown=need.workflow_shown)
     context = {
         "need": need,
+        "changed_at": changed_at,
+        "version": version,
         "proposal_changes": (
             selectors.labelled_changes(Need, proposal.changes()) if proposal else []
         ),
@@ -319,6 +322,9 @@ def review_entry(request, pk):
         "completeness": selectors.review_completeness(review),
         "entry_status": entry_status,
         "entry_status_label": selectors.ENTRY_STATUS_LABELS[entry_status],
+        "returned_unchanged": selectors.returned_unchanged(
+            user=request.user, review=review
+        ),
         "events": selectors.review_decisions(
             user=request.user, review=review, limit=10
         ),
@@ -343,7 +349,11 @@ def _entries_saved_message(result) -> str:
 def review_submit(request, pk):
     review = selectors.review_get(user=request.user, pk=pk)
     return _workflow_step(
-        request, review, services.review_submit, _("Submitted to the secretariat.")
+        request,
+        review,
+        services.review_submit,
+        _("Submitted to the secretariat."),
+        resubmit_unchanged=request.POST.get("resubmit_unchanged") == "1",
     )
 
 

@@ -202,6 +202,15 @@ class ApiTokenViewSet(
     def perform_destroy(self, token):
         services.api_token_revoke(token=token, user=self.request.user)
 
+    def get_extra_action_url_map(self):
+        """The browsable API links `current` only for a request made with a token:
+        a session has none, and the link would lead to a 404."""
+        links = super().get_extra_action_url_map()
+        if isinstance(self.request.auth, ApiToken):
+            return links
+        current = self.reverse_action(self.current.url_name)
+        return {name: url for name, url in links.items() if url != current}
+
     @extend_schema(
         methods=["GET"],
         operation_id="tokens_current_retrieve",

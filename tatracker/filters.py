@@ -83,6 +83,20 @@ class OrderingFilter(filters.OrderingFilter):
         fields = getattr(view, "ordering_fields", None) or []
         return [value for field in fields for value in (field, f"-{field}")]
 
+    def get_valid_fields(self, queryset, view, context=None):
+        """Exactly the view's `ordering_fields`: where a view names none, REST
+        framework would offer every field of its serializer in the browsable API,
+        which `get_ordering` refuses."""
+        return [
+            (field, field) for field in getattr(view, "ordering_fields", None) or []
+        ]
+
+    def to_html(self, request, queryset, view):
+        """The browsable API's orderings, only where the view takes one."""
+        if not self.choices(view):
+            return ""
+        return super().to_html(request, queryset, view)
+
     def get_ordering(self, request, queryset, view):
         given = request.query_params.getlist(self.ordering_param)
         if not given:

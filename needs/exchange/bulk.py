@@ -125,6 +125,9 @@ class NewNeeds:
             "accepted_at": self.now if accepted else None,
             # An accepted proposal raises the need's version once.
             "version": 2 if accepted else 1,
+            # What others see: version 1 from the acceptance, 0 until then.
+            "accepted_version": 1 if accepted else 0,
+            "accepted_changed_at": self.now,
             "created_at": self.now,
             "updated_at": self.now,
         }

@@ -159,7 +159,7 @@ def _write_needs(rows: list[Need], reviews: list[CountryReview]) -> LoadResult:
             current.description = need.description
             changed.append(current)
     for need in new:
-        need._history_date = need.accepted_at
+        need._history_date = need.accepted_changed_at = need.accepted_at
     Need.history.bulk_history_create(Need.objects.bulk_create(new))
     Need.objects.bulk_update(changed, ["description"])
     Need.history.bulk_history_create(changed)

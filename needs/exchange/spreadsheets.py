@@ -161,6 +161,7 @@ NEED_VALUES = [
     "remaining",
     "status",
     "updated_at",
+    "accepted_changed_at",
     "description_shared",
     "workflow_shown",
 ]
@@ -182,11 +183,14 @@ def need_rows(needs) -> Iterator[list]:
     yield NEED_COLUMNS
     rows = needs.values_list(*NEED_VALUES)
     with transaction.atomic(using=rows.db):
-        for *row, shared, workflow_shown in rows.iterator(chunk_size=CHUNK_SIZE):
+        for *row, accepted_changed_at, shared, workflow_shown in rows.iterator(
+            chunk_size=CHUNK_SIZE
+        ):
             if not shared:
                 row[DESCRIPTION] = row[REMAINING] = WITHHELD
-            if not workflow_shown:  # a viewer sees the need as accepted
-                row[STATUS] = ACCEPTED
+            if not workflow_shown:  # a viewer sees the need as accepted, and
+                row[STATUS] = ACCEPTED  # changed when its accepted values did
+                row[UPDATED_AT] = accepted_changed_at
             row[REGIONAL_GROUP] = row[REGIONAL_GROUP] or ""
             row[UPDATED_AT] = row[UPDATED_AT].isoformat()
             yield row

@@ -83,6 +83,7 @@ def need_coverage_refresh(*, need: Need, user=None) -> Need:
         statistics_changed()
         need.coverage = coverage
         need.coverage_set_at = timezone.now()
+        need.accepted_values_changed(need.coverage_set_at)
         need._history_user = user
         need.save()
     return need
@@ -116,6 +117,7 @@ def need_coverage_set(*, need: Need, user, coverage: str, reason: str, remaining
     need.coverage_set_at = timezone.now()
     if remaining is not None:
         need.remaining = remaining
+    need.accepted_values_changed(need.coverage_set_at)
     need._history_user = user
     need.save()
     return need
@@ -132,6 +134,7 @@ def need_coverage_clear(*, need: Need, user) -> Need:
     need.coverage_set_by = None
     need.coverage = derived_coverage(need)
     need.coverage_set_at = timezone.now()
+    need.accepted_values_changed(need.coverage_set_at)
     need._history_user = user
     need.save()
     return need

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -249,6 +250,24 @@ class Need(models.Model):
         editable=False,
         help_text=_("Raised by every save."),
     )
+    # What others see move: every save raises `version` and `updated_at` (a State's
+    # proposal saves the row too); these move only when the accepted values change
+    # (`accepted_values_changed`), and a viewer reads them in their place. The
+    # database's defaults serve rows written in SQL (the benchmark's data).
+    accepted_version = models.PositiveIntegerField(
+        _("version of the accepted values"),
+        default=1,
+        db_default=1,
+        editable=False,
+        help_text=_("Raised each time the accepted values change."),
+    )
+    accepted_changed_at = models.DateTimeField(
+        _("accepted values changed at"),
+        default=timezone.now,
+        db_default=Now(),
+        editable=False,
+        help_text=_("When the accepted values last changed."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -267,6 +286,8 @@ class Need(models.Model):
         "accepted_at",
         "withdrawal_requested",
         "version",
+        "accepted_version",
+        "accepted_changed_at",
         "coverage",
         "coverage_basis",
         "coverage_reason",
@@ -346,6 +367,25 @@ class Need(models.Model):
         of the review's cycle, no other need of the review has them)."""
         return getattr(self, "_stored_key", None) == self._key()
 
+    def accepted_values_changed(self, at) -> None:
+        """Record that the accepted values change at `at` (not saved). Called only
+        by the services that change them (an acceptance, the secretariat's own
+        change, coverage), once per change, so that a viewer sees the need move
+        then and only then. A State's new need has version 0 until accepted
+        (`accepted_at` set): a change before that is none."""
+        if self.accepted_at is None:
+            return
+        self.accepted_version += 1
+        self.accepted_changed_at = at
+
+    def last_changed(self, *, workflow_shown: bool) -> tuple:
+        """(when, version) of the need as a reader sees it: every save for those
+        who see the entry workflow (`sees_entry_workflow`), the accepted values'
+        last change for the others."""
+        if workflow_shown:
+            return self.updated_at, self.version
+        return self.accepted_changed_at, self.accepted_version
+
     @property
     def pending_proposal(self) -> "NeedProposal | None":
         """The State's proposal under way, if any."""
@@ -392,6 +432,21 @@ class NeedProposalQuerySet(models.QuerySet):
         return self.filter(need__in=Need.objects.visible_to(user)).filter(
             proposal_filter(user)
         )
+
+    def unchanged_since_return(self):
+        """Proposals the secretariat returned whose kind and values are now those
+        it returned (untouched since, or changed and changed back): their last
+        historical row returned holds the same values. One subquery."""
+        history = NeedProposal.history.model.objects
+        last_return = history.filter(
+            id=models.OuterRef(models.OuterRef("pk")),
+            status=NeedProposal.Status.RETURNED,
+        ).order_by("-history_date", "-history_id")
+        same = history.filter(
+            history_id=models.Subquery(last_return.values("history_id")[:1]),
+            **{field: models.OuterRef(field) for field in NeedProposal.COMPARED_FIELDS},
+        )
+        return self.filter(models.Exists(same))
 
 
 class NeedProposal(models.Model):
@@ -471,6 +526,8 @@ class NeedProposal(models.Model):
     history = HistoricalRecords(no_db_index=["proposed_by"])
 
     VALUE_FIELDS = ("description", "priority", "source", "remaining")
+    # What a resubmission is compared on with what the secretariat returned.
+    COMPARED_FIELDS = ("kind", *VALUE_FIELDS, "coverage", "coverage_reason")
 
     class Meta:
         ordering = ["need"]

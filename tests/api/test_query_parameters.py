@@ -1,9 +1,14 @@
 """Query parameters, strictly: unknown, empty or malformed ones are 400 naming the
 parameter; pages past the last are 404; NUL is refused before any query."""
 
+import re
+
 import pytest
+from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
+from tatracker.api_urls import router
+from tatracker.filters import OrderingFilter
 from tests.factories import NeedFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +92,25 @@ def test_nul_in_a_code_or_search_is_refused_not_a_server_error(client, path):
     response = client.get(path)
     assert response.status_code in {400, 404}
     assert response.json()["status"] == response.status_code
+
+
+LISTS = [basename for _, _, basename in router.registry]
+
+
+@pytest.mark.parametrize("basename", LISTS)
+def test_the_browsable_api_offers_exactly_the_orderings_taken(
+    client, basename, secretariat
+):
+    # given a list of the API, as the browsable API shows it
+    client.force_login(secretariat)
+    url = reverse(f"api:{basename}-list")
+    page = client.get(url, {"format": "api"}, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    offered = set(re.findall(r"[?&;]ordering=([-\w]+)", page.content.decode()))
+
+    # then its filters offer exactly the orderings the list takes
+    view = resolve(url).func.cls
+    assert offered == set(OrderingFilter().choices(view))
+    # and each one offered works
+    for ordering in offered:
+        assert client.get(url, {"ordering": ordering}).status_code == 200, ordering

@@ -104,6 +104,27 @@ def test_the_current_token_of_a_session_is_not_found(person):
     assert client.delete("/api/v1/tokens/current/").status_code == 404
 
 
+def test_the_browsable_api_links_the_current_token_only_where_there_is_one(person):
+    # given a person browsing the API in a session (no token)
+    session = APIClient()
+    session.force_login(person)
+    tokens = session.get("/api/v1/tokens/", HTTP_ACCEPT="text/html")
+    # then the tokens' page does not link to a current token it would not find
+    assert tokens.status_code == 200
+    assert "/api/v1/tokens/current/" not in tokens.content.decode()
+
+    # given a request made with a token, then the link is there and answers with
+    # the token's metadata, never its key
+    key = obtain(name="warehouse").json()["token"]
+    client = with_key(key)
+    page = client.get("/api/v1/tokens/", HTTP_ACCEPT="text/html").content.decode()
+    assert "/api/v1/tokens/current/" in page
+    current = client.get("/api/v1/tokens/current/")
+    assert current.status_code == 200
+    assert (current.json()["name"], current.json()["current"]) == ("warehouse", True)
+    assert key not in current.content.decode()
+
+
 def test_a_token_expires_after_the_configured_days(person, settings):
     settings.API_TOKEN_TTL = datetime.timedelta(days=2)
     key = obtain().json()["token"]

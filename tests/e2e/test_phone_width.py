@@ -38,14 +38,14 @@ from needs.models import (
     Upload,
 )
 from needs.selectors import AUDITED_MODELS
-from needs.services import need_update, review_submit
+from needs.services import need_update, review_return, review_submit
 from reviews.models import Account, CountryReview
 from tests.e2e.test_browser import (  # noqa: F401 (fixtures)
     chromium,
     log_in,
     reference_data,
 )
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, CountryReviewFactory, NeedFactory
 from tests.security.test_leak_matrix import discover, fill, kind_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -399,4 +399,38 @@ def test_the_menu_folds_on_a_phone_and_stays_unfolded_on_a_wide_screen(
     assert language.is_visible()
     assert not menu.get_by_text("Menu", exact=True).is_visible()
     assert menu.bounding_box()["height"] < 100
+    page.close()
+
+
+def test_the_entry_pages_warning_of_unchanged_returned_needs_fits_a_phone(
+    chromium,  # noqa: F811 (the imported fixture)
+    live_server,
+    reference_data,  # noqa: F811 (the imported fixture)
+):
+    # given a focal point's need that the secretariat returned with a long comment,
+    # unchanged since
+    review = CountryReviewFactory(state__code="PHN", state__name="Phone State")
+    fp = AccountFactory(
+        role=Account.Role.FOCAL_POINT, state=review.state, user__username="fp"
+    ).user
+    secretariat = AccountFactory(role=Account.Role.SECRETARIAT).user
+    need = NeedFactory(review=review)
+    need_update(need=need, user=fp, expected_version=1, description="Mine")
+    review_submit(review=review, user=fp)
+    review_return(review=review, user=secretariat, comment=f"See {LONG_WORD}")
+
+    # when the focal point opens the entry page on a phone
+    page = chromium.new_page(viewport=WINDOWS["phone"])
+    log_in(page, live_server.url, "fp")
+    page.goto(f"{live_server.url}/reviews/{review.pk}/entry/")
+
+    # then the warning and its confirmation show, and nothing scrolls sideways
+    assert page.get_by_text("has not changed since").is_visible()
+    confirm = page.get_by_label("Resubmit the returned needs unchanged")
+    assert confirm.is_visible()
+    box = confirm.bounding_box()
+    assert box["x"] + box["width"] <= WINDOWS["phone"]["width"]
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= WINDOWS["phone"]["width"], page.evaluate(OFFENDERS)
+    page.screenshot(path=SCREENSHOTS / "phone" / "entry-returned-unchanged.png")
     page.close()

@@ -11,7 +11,7 @@ from needs.exchange import spreadsheets
 from needs.exchange.spreadsheets import NEED_COLUMNS, WITHHELD, csv_text
 from needs.filtersets import STATE_SUGGESTIONS
 from needs.models import Need
-from needs.permissions import can_see_description
+from needs.permissions import can_see_description, sees_entry_workflow
 from reviews.models import Article
 from tests.factories import (
     SHARES_REPORT,
@@ -29,8 +29,10 @@ def from_records(needs, user) -> str:
     """The CSV as it was written from each need's record (before it was read as
     values): the reference the streamed export must equal, byte for byte."""
     rows = [NEED_COLUMNS]
+    workflow_shown = sees_entry_workflow(user)
     for need in needs:
         shown = can_see_description(user, need)
+        changed_at, _ = need.last_changed(workflow_shown=workflow_shown)
         state = need.review.state
         rows.append(
             [
@@ -49,7 +51,7 @@ def from_records(needs, user) -> str:
                 need.coverage,
                 need.remaining if shown else WITHHELD,
                 need.status,
-                need.updated_at.isoformat(),
+                changed_at.isoformat(),
             ]
         )
     return csv_text(rows)

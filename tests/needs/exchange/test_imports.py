@@ -139,6 +139,7 @@ def test_focal_point_import_is_draft_proposals(focal_point, own_review):
     assert need.status == Need.Status.DRAFT
     assert need.proposal.kind == NeedProposal.Kind.NEW
     assert need.proposal.description == "Ours"
+    assert need.accepted_version == 0  # as a typed proposal: others see none yet
 
 
 def test_secretariat_import_is_submitted_unless_accepted(secretariat, own_review):
@@ -162,6 +163,9 @@ def test_secretariat_import_accepted_is_recorded_as_its_decision(
     )
     changed = own_review.needs.get(need_type__slug="good-practices")
     assert changed.description == "New"
+    assert changed.accepted_version == 2  # the factory's, then this change
+    new = own_review.needs.get(need_type__slug="other", article__number=15)
+    assert (new.accepted_version, new.accepted_changed_at) == (1, new.accepted_at)
     assert not NeedProposal.objects.exists()
     event = EntryEvent.objects.get(action=EntryEvent.Action.ACCEPTED)
     assert event.user == secretariat
