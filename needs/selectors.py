@@ -30,8 +30,9 @@ from needs.models import (
     NeedProposal,
 )
 from needs.permissions import can_decide_any_review, can_see_proposals
-from reviews.models import Article, CountryReview, StateParty
+from reviews.models import Article, CountryReview, ReviewCycle, StateParty
 from reviews.permissions import focal_state_id, review_filter
+from tatracker import fragments
 
 
 # ---------------------------------------------------------------------------
@@ -46,6 +47,15 @@ def needs_for(user):
 def need_list(*, user):
     """The needs `user` may see, in the note's order."""
     return needs_for(user).in_note_order()
+
+
+def cycle_numbers(*, request=None) -> dict[int, int]:
+    """{cycle id: number}, read once per data version (`tatracker.fragments`): the
+    cycles are reference rows, edited where the version is raised."""
+    kept = fragments.kept(("cycle-numbers",), request)
+    if "numbers" not in kept:
+        kept["numbers"] = dict(ReviewCycle.objects.values_list("id", "number"))
+    return kept["numbers"]
 
 
 def more_than(queryset, limit: int) -> bool:

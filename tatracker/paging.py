@@ -156,6 +156,8 @@ class Paginator(DjangoPaginator):
             return self.page(max(1, math.ceil(self.count / self.per_page)))
 
 
-def paginate(request, queryset, per_page: int = 25) -> Page:
-    """The requested page; a number out of range or malformed gives the last/first."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = 25, count_from=None) -> Page:
+    """The requested page; a number out of range or malformed gives the last/first.
+    `count_from`: the list to count, when `queryset` reads its rows as values."""
+    paginator = Paginator(queryset, per_page, count_from=count_from)
+    return paginator.get_page(request.GET.get("page"))
