@@ -12,7 +12,7 @@ from itertools import groupby
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 
 # The audit trail's reads live in needs.audit; the views find them here too.
 from needs.audit import AUDITED_MODELS as AUDITED_MODELS
@@ -28,6 +28,7 @@ from needs.models import (
     EntryEvent,
     Need,
     NeedProposal,
+    NeedType,
 )
 from needs.permissions import can_decide_any_review, can_see_proposals
 from reviews.models import Article, CountryReview, ReviewCycle, StateParty
@@ -49,13 +50,28 @@ def need_list(*, user):
     return needs_for(user).in_note_order()
 
 
-def cycle_numbers(*, request=None) -> dict[int, int]:
-    """{cycle id: number}, read once per data version (`tatracker.fragments`): the
-    cycles are reference rows, edited where the version is raised."""
-    kept = fragments.kept(("cycle-numbers",), request)
-    if "numbers" not in kept:
-        kept["numbers"] = dict(ReviewCycle.objects.values_list("id", "number"))
-    return kept["numbers"]
+@dataclass(frozen=True)
+class ReferenceLabels:
+    """The reference rows a list of needs names, by id, in one language."""
+
+    cycles: dict[int, int]  # id: number
+    articles: dict[int, tuple[int, str, str]]  # id: (number, title, chapter number)
+    need_types: dict[int, str]  # id: name
+
+
+def reference_labels(*, request=None) -> ReferenceLabels:
+    """The cycles', articles' and types' labels in the active language, read once per
+    data version and language (`tatracker.fragments`): reference rows, edited only
+    where the data version is raised."""
+    kept = fragments.kept(("reference-labels", get_language()), request)
+    if "labels" not in kept:
+        articles = Article.objects.select_related("chapter")
+        kept["labels"] = ReferenceLabels(
+            cycles=dict(ReviewCycle.objects.values_list("id", "number")),
+            articles={a.pk: (a.number, a.label, a.chapter.number) for a in articles},
+            need_types={t.pk: t.label for t in NeedType.objects.all()},
+        )
+    return kept["labels"]
 
 
 def more_than(queryset, limit: int) -> bool:

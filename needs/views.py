@@ -3,6 +3,7 @@ and its export, a need, its editing and history, and the entry workflow of a rev
 
 from dataclasses import dataclass
 from functools import partial
+from html import escape as html_escape
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -14,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
@@ -141,6 +142,7 @@ def need_list(request):
             else unfiltered_form(request, partial(_filter_form, request))
         ),
         "page_obj": page,
+        "rows": rows,
         "rows_html": need_rows_html(rows, descriptions=shows_descriptions),
         "query": _query_without(request, "page", "format"),
         "shows_descriptions": shows_descriptions,
@@ -159,7 +161,7 @@ def _filter_form(request, filterset) -> str:
 # The needs page's rows, read as values: no model instance per row, and no join
 # that its order does not need (the planner's time grows with each join: at a
 # million needs, planning the page's statement took longer than running it). The
-# review's cycle is read by id (`selectors.cycle_numbers`).
+# cycles', articles' and types' labels come from `selectors.reference_labels`.
 NEED_PAGE_VALUES = [
     "id",
     "review__state__code",
@@ -167,12 +169,8 @@ NEED_PAGE_VALUES = [
     "review__state__names",
     "review__state__reconstructed",
     "review__cycle_id",
-    "article__number",
-    "article__title",
-    "article__names",
-    "article__chapter__number",
-    "need_type__name",
-    "need_type__names",
+    "article_id",
+    "need_type_id",
     "description",
     "description_shared",
     "priority",
@@ -203,41 +201,41 @@ def need_page_rows(page, *, request=None) -> list[NeedRow]:
     """The page's rows (`NEED_PAGE_VALUES`), their labels in the active language and
     their links reversed once for the page, not once a row."""
     language = get_language()
-    cycles = selectors.cycle_numbers(request=request)
+    labels = selectors.reference_labels(request=request)
     priorities = {value: str(label) for value, label in Need.Priority.choices}
     coverages = {value: str(label) for value, label in Need.Coverage.choices}
     need_url = url_writer("needs:need_detail", "pk", 987654321)
     state_url = url_writer("needs:state_detail", "code", "STATECODE")
-    return [
-        NeedRow(
-            url=need_url(row["id"]),
-            state=label_in(
-                row["review__state__names"], row["review__state__name"], language
-            ),
-            state_url=state_url(row["review__state__code"]),
-            demonstration=row["review__state__reconstructed"],
-            cycle=cycles.get(row["review__cycle_id"]),
-            article=row["article__number"],
-            article_title=label_in(
-                row["article__names"], row["article__title"], language
-            ),
-            chapter=row["article__chapter__number"],
-            need_type=label_in(
-                row["need_type__names"], row["need_type__name"], language
-            ),
-            description=row["description"] if row["description_shared"] else None,
-            priority=priorities.get(row["priority"], row["priority"]),
-            coverage=row["coverage"],
-            coverage_label=coverages.get(row["coverage"], row["coverage"]),
+    rows = []
+    for row in page:
+        article, title, chapter = labels.articles[row["article_id"]]
+        rows.append(
+            NeedRow(
+                url=need_url(row["id"]),
+                state=label_in(
+                    row["review__state__names"], row["review__state__name"], language
+                ),
+                state_url=state_url(row["review__state__code"]),
+                demonstration=row["review__state__reconstructed"],
+                cycle=labels.cycles[row["review__cycle_id"]],
+                article=article,
+                article_title=title,
+                chapter=chapter,
+                need_type=labels.need_types[row["need_type_id"]],
+                description=row["description"] if row["description_shared"] else None,
+                priority=priorities.get(row["priority"], row["priority"]),
+                coverage=row["coverage"],
+                coverage_label=coverages.get(row["coverage"], row["coverage"]),
+            )
         )
-        for row in page
-    ]
+    return rows
 
 
 # One row of the needs page's table. Laid out here rather than in the template: the
 # template engine took 2.5 ms for fifty rows (a twentieth of a millisecond each),
-# format_html a fifth of that; the labels are those of the page before
-# (_demonstration_badge.html, the "Withheld." of a description).
+# format_html a fifth of that, str.format with escape() (what format_html calls for
+# each value, without its checks for lazy and safe text) a fifth. The labels are
+# those of the page before (_demonstration_badge.html, a withheld description's).
 NEED_ROW = (
     '<tr><td><a href="{}">{}</a>{}</td><td>{}</td>'
     '<td title="{}">{} <span class="muted">({})</span></td>'
@@ -247,7 +245,8 @@ NEED_ROW = (
 
 
 def need_rows_html(rows: list[NeedRow], *, descriptions: bool) -> SafeString:
-    """The table's rows (with the description column if `descriptions`)."""
+    """The table's rows (with the description column if `descriptions`); every
+    value escaped (`escape`)."""
     badge = format_html(
         ' <span class="badge demonstration" title="{}">{}</span>',
         _(
@@ -259,35 +258,44 @@ def need_rows_html(rows: list[NeedRow], *, descriptions: bool) -> SafeString:
     withheld = format_html(
         '<td class="description"><span class="muted">{}</span></td>', _("Withheld.")
     )
-    return format_html_join(
-        "\n",
-        NEED_ROW,
-        (
-            (
-                row.state_url,
-                row.state,
-                badge if row.demonstration else "",
-                row.cycle,
-                row.article_title,
-                row.article,
-                row.chapter,
-                row.url,
-                row.need_type,
-                _description_cell(row, withheld) if descriptions else "",
-                row.priority,
-                row.coverage,
-                row.coverage_label,
-            )
-            for row in rows
-        ),
+    lines = (
+        NEED_ROW.format(
+            escape(row.state_url),
+            escape(row.state),
+            badge if row.demonstration else "",
+            escape(row.cycle),
+            escape(row.article_title),
+            escape(row.article),
+            escape(row.chapter),
+            escape(row.url),
+            escape(row.need_type),
+            _description_cell(row, withheld) if descriptions else "",
+            escape(row.priority),
+            escape(row.coverage),
+            escape(row.coverage_label),
+        )
+        for row in rows
     )
+    return mark_safe("\n".join(lines))  # noqa: S308 (each value escaped above)
 
 
-def _description_cell(row: NeedRow, withheld: SafeString) -> SafeString:
+def _description_cell(row: NeedRow, withheld: SafeString) -> str:
+    """The description as `truncatewords:30|default:"—"` wrote it."""
     if row.description is None:
         return withheld
-    words = Truncator(row.description).words(30, truncate=" …")
-    return format_html('<td class="description">{}</td>', words or "—")
+    words = row.description.split()
+    text = (
+        Truncator(row.description).words(30, truncate=" …")
+        if len(words) > 30
+        else " ".join(words)
+    )
+    return f'<td class="description">{escape(text or "—")}</td>'
+
+
+def escape(value) -> str:
+    """`value` escaped as Django's escape() (format_html, templates) escapes it:
+    html.escape of its text, here without the wrapper for lazy text."""
+    return html_escape(str(value))
 
 
 URL_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what `reverse` leaves unquoted
