@@ -59,12 +59,13 @@ class ReferenceLabels:
     need_types: dict[int, str]  # id: name
 
 
-def reference_labels(*, request=None) -> ReferenceLabels:
+def reference_labels(*, request=None, refresh: bool = False) -> ReferenceLabels:
     """The cycles', articles' and types' labels in the active language, read once per
     data version and language (`tatracker.fragments`): reference rows, edited only
-    where the data version is raised."""
+    where the data version is raised. `refresh`: read them again (a row written by
+    hand, without raising the version)."""
     kept = fragments.kept(("reference-labels", get_language()), request)
-    if "labels" not in kept:
+    if refresh or "labels" not in kept:
         articles = Article.objects.select_related("chapter")
         kept["labels"] = ReferenceLabels(
             cycles=dict(ReviewCycle.objects.values_list("id", "number")),

@@ -202,6 +202,13 @@ def need_page_rows(page, *, request=None) -> list[NeedRow]:
     their links reversed once for the page, not once a row."""
     language = get_language()
     labels = selectors.reference_labels(request=request)
+    if any(
+        row["review__cycle_id"] not in labels.cycles
+        or row["article_id"] not in labels.articles
+        or row["need_type_id"] not in labels.need_types
+        for row in page
+    ):
+        labels = selectors.reference_labels(request=request, refresh=True)
     priorities = {value: str(label) for value, label in Need.Priority.choices}
     coverages = {value: str(label) for value, label in Need.Coverage.choices}
     need_url = url_writer("needs:need_detail", "pk", 987654321)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from needs.models import NeedType
 from reviews.models import Article
 from reviews.services import review_save
 from tatracker import fragments
@@ -131,3 +132,17 @@ def test_a_new_review_reaches_the_kept_suggestions_at_once(
     after = datalist(client.get(NEEDS).content.decode())
     assert "ZNW" not in before
     assert "ZNW" in after
+
+
+def test_a_reference_row_written_by_hand_is_read_not_missed(user_client):
+    # given the labels kept, then a type added without raising the data version
+    NeedFactory()
+    user_client.get(NEEDS)
+    added = NeedType.objects.create(
+        slug="by-hand", name="Written by hand", short_name="By hand", display_order=99
+    )
+    NeedFactory(need_type=added)
+    # then the page reads the labels again rather than fail
+    response = user_client.get(NEEDS)
+    assert response.status_code == 200
+    assert "Written by hand" in response.content.decode()
