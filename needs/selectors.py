@@ -12,7 +12,7 @@ from itertools import groupby
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 
 # The audit trail's reads live in needs.audit; the views find them here too.
 from needs.audit import AUDITED_MODELS as AUDITED_MODELS
@@ -28,10 +28,12 @@ from needs.models import (
     EntryEvent,
     Need,
     NeedProposal,
+    NeedType,
 )
 from needs.permissions import can_decide_any_review, can_see_proposals
-from reviews.models import Article, CountryReview, StateParty
+from reviews.models import Article, CountryReview, ReviewCycle, StateParty
 from reviews.permissions import focal_state_id, review_filter
+from tatracker import fragments
 
 
 # ---------------------------------------------------------------------------
@@ -46,6 +48,31 @@ def needs_for(user):
 def need_list(*, user):
     """The needs `user` may see, in the note's order."""
     return needs_for(user).in_note_order()
+
+
+@dataclass(frozen=True)
+class ReferenceLabels:
+    """The reference rows a list of needs names, by id, in one language."""
+
+    cycles: dict[int, int]  # id: number
+    articles: dict[int, tuple[int, str, str]]  # id: (number, title, chapter number)
+    need_types: dict[int, str]  # id: name
+
+
+def reference_labels(*, request=None, refresh: bool = False) -> ReferenceLabels:
+    """The cycles', articles' and types' labels in the active language, read once per
+    data version and language (`tatracker.fragments`): reference rows, edited only
+    where the data version is raised. `refresh`: read them again (a row written by
+    hand, without raising the version)."""
+    kept = fragments.kept(("reference-labels", get_language()), request)
+    if refresh or "labels" not in kept:
+        articles = Article.objects.select_related("chapter")
+        kept["labels"] = ReferenceLabels(
+            cycles=dict(ReviewCycle.objects.values_list("id", "number")),
+            articles={a.pk: (a.number, a.label, a.chapter.number) for a in articles},
+            need_types={t.pk: t.label for t in NeedType.objects.all()},
+        )
+    return kept["labels"]
 
 
 def more_than(queryset, limit: int) -> bool:

@@ -1,6 +1,7 @@
 """Serializers of needs: input shapes only (no saves, no permission logic), and the
 list's rows written as NeedSerializer writes them, from values (`need_list_data`)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -267,7 +268,8 @@ def need_list_data(rows, *, user) -> list[dict]:
         [row["proposal__id"] for row in rows if row["proposal__id"] is not None],
         user,
     )
-    return [_need_data(row, proposals) for row in rows]
+    zone = timezone.get_current_timezone()  # once, not twice a row
+    return [_need_data(row, proposals, zone) for row in rows]
 
 
 def _proposals_by_id(ids: list[int], user) -> dict[int, dict]:
@@ -281,12 +283,12 @@ def _proposals_by_id(ids: list[int], user) -> dict[int, dict]:
     }
 
 
-def _need_data(row: dict, proposals: dict[int, dict]) -> dict:
+def _need_data(row: dict, proposals: dict[int, dict], zone) -> dict:
     data = {field: row[source] for field, source in NEED_LIST_VALUES.items()}
     data["accepted"] = data["accepted"] is not None
     data["proposal"] = proposals.get(data["proposal"])
-    data["created_at"] = _DATE_TIME.to_representation(data["created_at"])
-    data["updated_at"] = _DATE_TIME.to_representation(data["updated_at"])
+    data["created_at"] = _date_time(data["created_at"], zone)
+    data["updated_at"] = _date_time(data["updated_at"], zone)
     if not row["description_shared"]:
         data["description"] = data["remaining"] = None
     if not row["workflow_shown"]:
@@ -296,6 +298,15 @@ def _need_data(row: dict, proposals: dict[int, dict]) -> dict:
             changed_at=row["accepted_changed_at"],
         )
     return data
+
+
+def _date_time(value, zone) -> str | None:
+    """`value` as REST framework's DateTimeField writes it: ISO 8601 in the current
+    time zone, "Z" for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
 def published_workflow(data: dict, *, version: int, changed_at) -> dict:

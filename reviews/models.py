@@ -37,12 +37,15 @@ class NamedInLanguages(models.Model):
 
     @property
     def label(self) -> str:
-        language = get_language() or "en"
-        return (
-            self.names.get(language)
-            or self.names.get(language.split("-")[0])
-            or getattr(self, self.NAME_FIELD)
-        )
+        return label_in(self.names, getattr(self, self.NAME_FIELD))
+
+
+def label_in(names: dict, default: str, language: str | None = None) -> str:
+    """The name in `language` (the active one by default) from a record's `names`,
+    else `default` (its English name): `NamedInLanguages.label`, for rows read as
+    values."""
+    language = language or get_language() or "en"
+    return names.get(language) or names.get(language.split("-")[0]) or default
 
 
 class RegionalGroup(NamedInLanguages):

@@ -64,6 +64,16 @@ def changed_in_transaction() -> bool:
     )
 
 
+def current() -> str:
+    """The data version now (one read of the shared cache); a new one, which no entry
+    can match, if the cache fails."""
+    try:
+        return resolve(cache.get_many([KEY]))
+    except Exception:
+        logger.exception("The data version could not be read")
+        return new_version()
+
+
 def resolve(found: dict) -> str:
     """The version from a `cache.get_many` that asked for KEY; a new one if the key
     was missing (another process may have drawn one first: theirs wins)."""

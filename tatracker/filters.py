@@ -63,6 +63,20 @@ def allowed_parameters(view, queryset) -> set[str]:
     return allowed
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no FilterSet (its form, its fields and
+    their choice lists) for a request that gives none of its parameters: the
+    queryset is then the view's, unfiltered, as the FilterSet would return it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class SearchFilter(filters.SearchFilter):
     """Documented only where the view searches."""
 

@@ -4,7 +4,8 @@ table on every page.
 Below `ESTIMATE_FROM` rows a list is counted exactly. Above, on PostgreSQL, the count
 is the planner's estimate for the filtered query (EXPLAIN, no rows read: about a
 millisecond where `COUNT(*)` of a million needs takes 40 to 50; that the list holds
-at least `ESTIMATE_FROM` rows is checked by counting that far), rounded to two
+at least `ESTIMATE_FROM` rows is checked by counting that far), or for a list of the
+whole table (no condition) the table's statistics themselves, rounded to two
 significant digits and flagged `count_estimated`, so that pages say "about" and the
 API's clients know. The last page always knows the exact count (the rows before it,
 plus its own) and says it. A page is read with one row more than it shows, so that
@@ -13,6 +14,7 @@ plus its own) and says it. A page is read with one row more than it shows, so th
 
 import json
 import math
+import time
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
@@ -42,17 +44,28 @@ def rounded(number: int) -> int:
 
 def table_rows(queryset: QuerySet) -> int | None:
     """The rows of the queryset's table as PostgreSQL's statistics know them (0 for a
-    table never analysed), or None where there is no planner to ask (SQLite)."""
+    table never analysed), or None where there is no planner to ask (SQLite). Read
+    at most once a TABLE_ROWS_SECONDS per table and process: statistics that
+    ANALYZE itself refreshes only now and then, used to choose how to count."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-            [queryset.model._meta.db_table],
-        )
-        found = cursor.fetchone()
-    return max(int(found[0]), 0) if found else 0
+    key = (queryset.db, queryset.model._meta.db_table)
+    read_at, rows = _table_rows.get(key, (None, 0))
+    now = time.monotonic()
+    if read_at is None or now - read_at > TABLE_ROWS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [key[1]]
+            )
+            found = cursor.fetchone()
+        rows = max(int(found[0]), 0) if found else 0
+        _table_rows[key] = (now, rows)
+    return rows
+
+
+TABLE_ROWS_SECONDS = 60
+_table_rows: dict[tuple[str, str], tuple[float, int]] = {}
 
 
 def rows_up_to(queryset: QuerySet, limit: int) -> int:
@@ -73,13 +86,20 @@ def count_rows(object_list) -> tuple[int, bool]:
     if table is None:  # no planner to ask (SQLite): count them all
         return object_list.count(), False
     if table >= ESTIMATE_FROM:  # statistics of a large table: the plan is informed
-        estimate = planned_rows(object_list)
+        estimate = table if _whole_table(object_list) else planned_rows(object_list)
         if estimate >= ESTIMATE_FROM:
             return rounded(estimate), True
     counted = rows_up_to(object_list, ESTIMATE_FROM)
     if counted < ESTIMATE_FROM:
         return counted, False
     return rounded(max(planned_rows(object_list), ESTIMATE_FROM)), True
+
+
+def _whole_table(queryset: QuerySet) -> bool:
+    """Whether `queryset` selects every row of its table (no condition, no limit,
+    no DISTINCT): its estimate is then the table's statistics, with no plan asked."""
+    query = queryset.query
+    return not (query.where or query.distinct or query.is_sliced or query.combinator)
 
 
 class EstimatedPage(Page):
@@ -156,6 +176,8 @@ class Paginator(DjangoPaginator):
             return self.page(max(1, math.ceil(self.count / self.per_page)))
 
 
-def paginate(request, queryset, per_page: int = 25) -> Page:
-    """The requested page; a number out of range or malformed gives the last/first."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = 25, count_from=None) -> Page:
+    """The requested page; a number out of range or malformed gives the last/first.
+    `count_from`: the list to count, when `queryset` reads its rows as values."""
+    paginator = Paginator(queryset, per_page, count_from=count_from)
+    return paginator.get_page(request.GET.get("page"))

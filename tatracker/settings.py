@@ -206,6 +206,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # server. The database's cache table by default; Redis when REDIS_URL is set.
 # ---------------------------------------------------------------------------
 CACHES = {"default": cache_config(env_str("REDIS_URL"), DATABASES["default"])}
+# Sessions: in the database; with Redis, read through it too (written to both, so a
+# session outlives a restart of Redis): a signed-in request reads its session without
+# a database query. Not with the database's cache table, which would add one.
+if env_str("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # ---------------------------------------------------------------------------
 # Authentication
@@ -226,7 +231,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's Account in the same query.
+    "reviews.authentication.AccountModelBackend",
 ]
 # Login throttling: five failures from one address, or for one account, lock that
 # address or account out for 15 minutes; every failure and lockout is logged.
@@ -372,7 +378,7 @@ REST_FRAMEWORK = {
     # Unknown, empty or malformed query parameters are 400 (tatracker.filters).
     "DEFAULT_FILTER_BACKENDS": [
         "tatracker.filters.KnownParametersFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "tatracker.filters.FilterBackend",
         "tatracker.filters.SearchFilter",
         "tatracker.filters.OrderingFilter",
     ],

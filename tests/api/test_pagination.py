@@ -249,3 +249,19 @@ def test_a_viewer_pages_through_the_needs_shared_with_them(viewer, other_review)
     make_needs(withheld, 2)
     pages = walk(api(viewer), NEEDS, {"page_size": 4})
     assert sum(len(page) for page in pages) == Need.objects.visible_to(viewer).count()
+
+
+def test_a_whole_table_is_estimated_from_its_statistics_without_a_plan(monkeypatch):
+    monkeypatch.setattr(paging, "table_rows", lambda queryset: 1_234_567)
+    planned = []
+    monkeypatch.setattr(
+        paging, "planned_rows", lambda queryset: planned.append(queryset) or 54_321
+    )
+    assert paging.count_rows(Need.objects.all()) == (1_200_000, True)
+    assert planned == []
+    # a filtered list is planned
+    assert paging.count_rows(Need.objects.filter(coverage="met-fully")) == (
+        54_000,
+        True,
+    )
+    assert len(planned) == 1

@@ -85,7 +85,7 @@ def test_the_csv_is_streamed_with_the_bytes_written_from_the_records(
     assert isinstance(response, StreamingHttpResponse)
     chunks = list(response.streaming_content)
     assert len(chunks) > 2
-    page = client.get(NEEDS).context["page_obj"].paginator.object_list
+    page = client.get(NEEDS).context["page_obj"].paginator.count_from
     assert b"".join(chunks).decode() == from_records(page, user)
     if role == "viewer":
         assert WITHHELD in b"".join(chunks).decode()
@@ -139,6 +139,6 @@ def test_the_state_filter_is_typed_with_a_bounded_list_of_suggestions(
     last = states[-1]
     assert f'value="{last.code}"' not in datalist
     found = admin_client.get(NEEDS, {"state": last.code}).context["page_obj"]
-    assert [n.review.state.code for n in found] == [last.code]
+    assert [n["review__state__code"] for n in found] == [last.code]
     wrong = admin_client.get(NEEDS, {"state": "NOPE"})
     assert "Select a valid choice" in wrong.content.decode()

@@ -64,7 +64,7 @@ def test_need_list_filters_and_paginates(user_client):
     response = user_client.get(reverse("needs:need_list"), {"chapter": "III"})
     assert response.context["page_obj"].paginator.count == 28
     page2 = user_client.get(reverse("needs:need_list"), {"article": 46})
-    assert [n.article.number for n in page2.context["page_obj"]] == [46]
+    assert [row.article for row in page2.context["rows"]] == [46]
 
 
 def test_need_list_rejects_a_bad_filter_value_without_error(user_client):
@@ -79,9 +79,12 @@ def test_need_list_query_count_does_not_grow_with_rows(
     review = CountryReviewFactory()
     for number in range(15, 43):
         NeedFactory(review=review, article=Article.objects.get(number=number))
-    # 13: on PostgreSQL the count takes two statements (the table's statistics, then
-    # the list counted or planned: tatracker.paging.count_rows); SQLite one
-    with django_assert_max_num_queries(13):
+    # 16: on PostgreSQL the count takes two statements (the table's statistics, then
+    # the list counted or planned: tatracker.paging.count_rows); SQLite one. The
+    # suite has no cache, so the page lays out its filter form and reads the
+    # reference labels every time (eight statements that a warm shared cache skips:
+    # tests/needs/test_fragments.py).
+    with django_assert_max_num_queries(16):
         user_client.get(reverse("needs:need_list"))
 
 

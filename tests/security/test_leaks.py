@@ -129,7 +129,7 @@ def test_lists_and_exports_never_show_a_withheld_state(
 def test_focal_point_lists_only_their_state(client, world, focal_point):
     client.force_login(focal_point)
     listed = client.get(reverse("needs:need_list")).context["page_obj"]
-    assert [n.pk for n in listed] == [world["own"].pk]
+    assert [n["id"] for n in listed] == [world["own"].pk]
     every_state = {"party_status": "all", "reconstructed": "all"}
     states = client.get(reverse("needs:state_list"), every_state).context["page_obj"]
     assert [s.code for s in states] == ["OWN"]

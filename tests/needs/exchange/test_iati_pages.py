@@ -290,7 +290,7 @@ def test_the_file_costs_the_same_queries_for_2_or_10_projects(
             )
 
     world(0, 1)
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(6) as few:
         client.get(DOWNLOAD)
     world(1, 4)
     with django_assert_num_queries(len(few)):
