@@ -287,7 +287,9 @@ def test_the_migration_dates_existing_needs_by_their_accepted_values(
 ):
     # given, as the migration finds them: an accepted need, an accepted need with a
     # change proposed since, and a need never accepted
-    migration = importlib.import_module("needs.migrations.0017_need_accepted_changes")
+    migration = importlib.import_module(
+        "needs.migrations.0018_need_accepted_changes_data"
+    )
     with time_machine.travel(day(1), tick=False):
         plain = NeedFactory(review=shared_review)
         changing = NeedFactory(
