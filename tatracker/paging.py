@@ -68,6 +68,11 @@ TABLE_ROWS_SECONDS = 60
 _table_rows: dict[tuple[str, str], tuple[float, int]] = {}
 
 
+def forget() -> None:
+    """Forget the tables' statistics read (tests)."""
+    _table_rows.clear()
+
+
 def rows_up_to(queryset: QuerySet, limit: int) -> int:
     """How many rows `queryset` selects, counting no further than `limit`."""
     return queryset.order_by().values("pk")[:limit].count()

@@ -8,6 +8,7 @@ from django.utils import translation
 from needs.exchange.services import note_2013_load
 from needs.reports import cache as statistics_cache_module
 from reviews.models import Account
+from tatracker import fragments, paging
 from tests.factories import (
     SHARES_REPORT,
     AccountFactory,
@@ -24,9 +25,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rate-limit counts (tatracker.throttling) start from zero in every test."""
+def _empty_cache(monkeypatch):
+    """Rate-limit counts (tatracker.throttling) start from zero in every test, and
+    nothing a process keeps (pieces of pages laid out) carries over from one test to
+    the next. The tables' statistics, which a process keeps for a minute, are read
+    afresh by every request: a test's query counts do not depend on what ran before
+    it, nor on the clock (tests of that keeping set it back)."""
     cache.clear()
+    fragments.clear()
+    paging.forget()
+    monkeypatch.setattr(paging, "TABLE_ROWS_SECONDS", -1)
 
 
 @pytest.fixture(autouse=True)

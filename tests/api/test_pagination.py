@@ -231,6 +231,28 @@ def test_counts_are_exact_below_the_threshold_and_rounded_above():
 
 
 @pytest.mark.postgres
+def test_a_tables_statistics_are_read_once_a_minute(
+    monkeypatch, django_assert_num_queries
+):
+    # given a process that keeps them a minute (the suite reads them every time)
+    monkeypatch.setattr(paging, "TABLE_ROWS_SECONDS", 60)
+    clock = [1000.0]
+    monkeypatch.setattr(paging.time, "monotonic", lambda: clock[0])
+    needs = Need.objects.all()
+
+    # then the first request reads them, the next ones within the minute do not
+    with django_assert_num_queries(1):
+        first = paging.table_rows(needs)
+    clock[0] += 59
+    with django_assert_num_queries(0):
+        assert paging.table_rows(needs) == first
+    # and a minute later they are read again
+    clock[0] += 2
+    with django_assert_num_queries(1):
+        paging.table_rows(needs)
+
+
+@pytest.mark.postgres
 def test_postgresql_estimates_a_list_from_its_plan(secretariat, own_review, settings):
     make_needs(own_review, 12)
     estimate = paging.planned_rows(Need.objects.all())
