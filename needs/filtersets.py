@@ -245,6 +245,12 @@ class NeedFilterSet(django_filters.FilterSet):
         empty_label=_("All States"),
         label=pgettext_lazy("a State party", "State"),
         widget=SuggestingInput(limit=STATE_SUGGESTIONS),
+        error_messages={
+            "invalid_choice": _(
+                "No State with this code among those whose needs you may see: "
+                "choose one of the States suggested."
+            )
+        },
     )
     cycle = ModelChoiceFilter(
         field_name="review__cycle",

@@ -34,6 +34,7 @@ from needs.rows import NEED_PAGE_VALUES, need_page_rows, need_rows_html
 from reviews.filtersets import StatePartyListFilterSet
 from reviews.models import Article, StateParty
 from reviews.permissions import focal_state_id
+from tatracker.filters import filter_rows
 from tatracker.paging import paginate
 
 
@@ -58,14 +59,17 @@ def home(request):
 def state_list(request):
     queryset = selectors.state_list(user=request.user)
     filterset = StatePartyListFilterSet(request.GET, queryset=queryset)
+    rows, valid = filter_rows(filterset)
     context = {
         "filter": filterset,
-        "page_obj": paginate(request, filterset.qs, per_page=50),
+        "page_obj": paginate(request, rows, per_page=50),
         "counts": selectors.state_counts(user=request.user),
         "query": _query_without(request, "page"),
         "showing_demonstration": filterset.form.data.get("reconstructed") != "false",
     }
-    return render(request, "needs/state_list.html", context)
+    return render(
+        request, "needs/state_list.html", context, status=200 if valid else 400
+    )
 
 
 def state_detail(request, code):
@@ -111,11 +115,12 @@ def need_list(request):
     filterset = SimpleLazyObject(
         partial(NeedFilterSet, request.GET, queryset=queryset, request=request)
     )
+    valid = True
     if filtered:
-        queryset = filterset.qs
+        queryset, valid = filter_rows(filterset)
     file_format = request.GET.get("format", "")
     too_many = file_format == "xlsx" and selectors.more_than(queryset, XLSX_MAX_ROWS)
-    if file_format in NEED_EXPORTS and not too_many:
+    if file_format in NEED_EXPORTS and valid and not too_many:
         rows = need_rows(queryset)
         return NEED_EXPORTS[file_format](f"needs.{file_format}", rows)
     if too_many:
@@ -141,7 +146,7 @@ def need_list(request):
         "can_import": can_import_needs(request.user),
         "xlsx_max_rows": XLSX_MAX_ROWS,
     }
-    status = 400 if too_many else 200
+    status = 400 if too_many or not valid else 200
     return render(request, "needs/need_list.html", context, status=status)
 
 

@@ -155,3 +155,12 @@ class OrderingFilter(filters.OrderingFilter):
                 "explode": False,
             }
         ]
+
+
+def filter_rows(filterset):
+    """(the filtered rows, whether the filters are valid) of a page's FilterSet: a
+    filter given with a value it does not take lists nothing (its field says why,
+    the page answers 400), never every row as if it were not given."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none(), False
+    return filterset.qs, True

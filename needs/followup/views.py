@@ -37,6 +37,7 @@ from needs.permissions import (
     can_view_donor_mapping,
 )
 from needs.services import need_coverage_propose
+from tatracker.filters import filter_rows
 from tatracker.paging import paginate
 
 # Donor mapping: the matrix's caption for each dimension.
@@ -135,15 +136,17 @@ def unmet_needs(request):
         raise Http404
     queryset = selectors.unmet_needs(user=request.user)
     filterset = NeedFilterSet(request.GET, queryset=queryset, request=request)
+    needs, valid = filter_rows(filterset)
     file_format = request.GET.get("format")
-    if file_format in SPREADSHEETS:
-        rows = need_rows(filterset.qs)
+    if file_format in SPREADSHEETS and valid:
+        rows = need_rows(needs)
         return SPREADSHEETS[file_format](f"unmet-needs.{file_format}", rows)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "query": query.urlencode()}
-    context["page_obj"] = paginate(request, filterset.qs, 50)
-    return render(request, "followup/unmet.html", context)
+    context["page_obj"] = paginate(request, needs, 50)
+    status = 200 if valid else 400
+    return render(request, "followup/unmet.html", context, status=status)
 
 
 def clusters(request):

@@ -141,4 +141,5 @@ def test_the_state_filter_is_typed_with_a_bounded_list_of_suggestions(
     found = admin_client.get(NEEDS, {"state": last.code}).context["page_obj"]
     assert [n["review__state__code"] for n in found] == [last.code]
     wrong = admin_client.get(NEEDS, {"state": "NOPE"})
-    assert "Select a valid choice" in wrong.content.decode()
+    assert wrong.status_code == 400
+    assert "No State with this code among those" in wrong.content.decode()

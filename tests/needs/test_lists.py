@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -402,3 +403,78 @@ def test_every_filter_of_the_needs_list_says_what_its_empty_choice_means(
     assert "---------" not in html
     for words in ("Any coverage", "Any priority", "Any source", "Any status"):
         assert words in html
+
+
+# ---------------------------------------------------------------------------
+# A filter given a value it does not take
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("state=ZZZ", "state"),
+        ("cycle=9", "cycle"),
+        ("article=999", "article"),
+        ("priority=bogus", "priority"),
+    ],
+)
+def test_a_bad_filter_lists_nothing_and_says_which(
+    user_client, own_review, query, field
+):
+    # given needs that an unfiltered page lists
+    NeedFactory(review=own_review)
+
+    # when a filter is given a value it does not take
+    response = user_client.get(f"{NEEDS}?{query}")
+
+    # then the page says so by the field and lists nothing (not every need)
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors[field]
+    assert response.context["page_obj"].paginator.count == 0
+    html = response.content.decode()
+    assert "Nothing is listed until the filters marked below are corrected." in html
+    # and the downloads are not every need either
+    download = user_client.get(f"{NEEDS}?{query}&format=csv")
+    assert download.status_code == 400
+    assert download["Content-Type"].startswith("text/html")
+
+
+def test_a_focal_point_naming_another_state_is_told_and_sees_none_of_its_own(
+    client, focal_point, own_review, other_review
+):
+    # given a need of the focal point's own State
+    NeedFactory(review=own_review)
+    client.force_login(focal_point)
+
+    # when it filters on another State's code
+    response = client.get(NEEDS, {"state": "OTH"})
+
+    # then the State field says why, and no need is listed under that State's name
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors["state"] == [
+        "No State with this code among those whose needs you may see: choose one "
+        "of the States suggested."
+    ]
+    assert response.context["page_obj"].paginator.count == 0
+
+
+def test_the_states_and_unmet_needs_lists_refuse_a_bad_filter_too(
+    user_client, own_review
+):
+    NeedFactory(review=own_review)
+    states = user_client.get(STATES, {"regional_group": "nowhere"})
+    unmet = user_client.get(reverse("followup:unmet_needs"), {"priority": "bogus"})
+    for response in (states, unmet):
+        assert response.status_code == 400
+        assert response.context["page_obj"].paginator.count == 0
+
+
+def test_an_exact_count_is_written_with_the_languages_grouping():
+    class Paginator:
+        count, num_pages, count_estimated = 1202, 25, False
+
+    class Page:
+        paginator, number = Paginator(), 1
+        has_previous = has_next = lambda self: False
+
+    html = render_to_string("includes/_pagination.html", {"page_obj": Page()})
+    assert "(1,202 in all)" in html

@@ -67,9 +67,9 @@ def test_need_list_filters_and_paginates(user_client):
     assert [row.article for row in page2.context["rows"]] == [46]
 
 
-def test_need_list_rejects_a_bad_filter_value_without_error(user_client):
+def test_need_list_rejects_a_bad_filter_value_with_a_400_not_a_500(user_client):
     response = user_client.get(reverse("needs:need_list"), {"article": "abc"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["filter"].errors
 
 
