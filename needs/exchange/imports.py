@@ -130,7 +130,7 @@ def _csv_cells(handle: BinaryIO) -> Iterator[list]:
                 "The file is not encoded in UTF-8 (line %(line)s): save it as "
                 "“CSV UTF-8” and upload it again."
             )
-            % {"line": reader.line_num + 1}
+            % {"line": _undecodable_line(handle)}
         ) from error
     except csv.Error as error:
         raise ImportRefused(
@@ -141,6 +141,18 @@ def _csv_cells(handle: BinaryIO) -> Iterator[list]:
     finally:
         if not text.closed:
             text.detach()
+
+
+def _undecodable_line(handle: BinaryIO) -> int:
+    """The number of the file's first line that is not UTF-8 (the text is decoded
+    a block ahead of the CSV reader, whose line count does not say)."""
+    handle.seek(0)
+    for number, line in enumerate(handle, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return 1
 
 
 def _xlsx_cells(handle: BinaryIO) -> Iterator[list]:
@@ -353,6 +365,7 @@ class _Planner:
         self.types = type_labels()
         self.language = get_language() or ""
         self.enterable: dict[int, bool] = {}
+        self.label = ""
         self.reviews: OrderedDict[tuple, CountryReview | None] = OrderedDict()
         self.needs: OrderedDict[int, dict] = OrderedDict()
         self.seen: dict[tuple, int] | None = None if streamed else {}
@@ -404,10 +417,13 @@ class _Planner:
                 self._keep(self.needs, review.pk, self._by_key(needs[review.pk]))
 
     def outcome(self, number: int, record: dict) -> RowOutcome:
+        self.label = ""  # the need's key, once the row names a known one
         try:
             return self._outcome(number, record)
         except RowRefused as refused:
-            return RowOutcome(number, RowOutcome.REFUSED, reason=str(refused))
+            return RowOutcome(
+                number, RowOutcome.REFUSED, self.label, reason=str(refused)
+            )
 
     def _review(self, code: str, cycle_text: str) -> CountryReview:
         state = self.states.get(code.upper())
@@ -536,7 +552,7 @@ class _Planner:
 
     def _outcome(self, number: int, record: dict) -> RowOutcome:
         review, article, need_type = self._key(record)
-        label = (
+        label = self.label = (
             f"{review.state.code} · {review.cycle.number} · {article.number} · "
             f"{need_type.slug}"
         )
@@ -558,6 +574,19 @@ class _Planner:
             return RowOutcome(number, RowOutcome.UNCHANGED, label, need=need)
         if need.status == Need.Status.SUBMITTED:
             raise RowRefused(_("this need awaits the secretariat's decision"))
+        proposal = need.pending_proposal
+        if (
+            self.focal_state is None
+            and proposal is not None
+            and proposal.proposed_by_id != self.user.pk
+        ):
+            # The secretariat's change would replace the State's, unseen.
+            raise RowRefused(
+                _(
+                    "the State is preparing a change of this need, which this row "
+                    "would replace: leave the row out until the State submits it"
+                )
+            )
         differences = [
             (str(Need._meta.get_field(f).verbose_name), getattr(need, f), v)
             for f, v in changed.items()

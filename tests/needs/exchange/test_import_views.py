@@ -53,6 +53,24 @@ def test_refused_rows_are_shown_and_cannot_be_confirmed(
     assert not Need.objects.exists()
 
 
+def test_a_file_with_nothing_new_says_so_and_offers_no_confirmation(
+    client, secretariat, own_review
+):
+    # given a file whose need is recorded as it is
+    client = client_for(client, secretariat)
+    upload(client, "OWN,1,15,other,Recorded,,,\n")
+    client.post(PREVIEW, {"accept": "on"})
+    upload(client, "OWN,1,15,other,Recorded,,,\n")
+
+    # when it is previewed
+    page = client.get(PREVIEW).content.decode()
+
+    # then it says there is nothing to import, with no empty table nor confirmation
+    assert "Nothing to import: every need of the file is recorded as it is." in page
+    assert "Confirm the import" not in page
+    assert "<table" not in page
+
+
 def test_focal_point_file_of_another_state_is_refused_whole(
     client, focal_point, other_review
 ):

@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from openpyxl import Workbook
 
+from needs import services
 from needs.exchange import bulk, imports
 from needs.exchange.imports import (
     ImportRefused,
@@ -410,3 +411,43 @@ def test_a_reviews_new_and_changed_needs_are_told_in_one_submission(
     [message] = [m for m in mail.outbox if m.to == [secretariat.email]]
     assert "1 new need" in message.body
     assert "1 changed need" in message.body
+
+
+def test_a_secretariat_import_does_not_replace_a_change_the_state_is_preparing(
+    secretariat, focal_point, needs
+):
+    # given a focal point drafting a change of one of its State's needs
+    need = needs[0]
+    services.need_update(
+        need=need,
+        user=focal_point,
+        expected_version=need.version,
+        propose=True,
+        description="The State's draft",
+    )
+    key = f"OWN,1,{need.article.number},{need.need_type.slug}"
+    file = csv_file(f"{key},The secretariat's text,high,,")
+
+    # when the secretariat previews and imports a change of the same need
+    [row] = needs_preview(file, user=secretariat).rows
+    file.seek(0)
+    with pytest.raises(ImportRefused, match="Row 2: the State is preparing a change"):
+        needs_import(file, user=secretariat, accept=True)
+
+    # then the row is refused, naming the need and saying why; the draft is kept
+    assert row.outcome == RowOutcome.REFUSED
+    assert row.label == key.replace(",", " · ")
+    assert "leave the row out until the State submits it" in row.reason
+    need.refresh_from_db()
+    assert need.proposal.description == "The State's draft"
+    assert need.proposal.proposed_by == focal_point
+
+
+def test_a_file_not_in_utf8_is_refused_naming_its_first_bad_line(
+    secretariat, own_review
+):
+    lines = [HEADER.strip(), "OWN,1,15,other,Plain,,,", "OWN,1,16,other,Côte,,,"]
+    file = io.BytesIO("\n".join([*lines, ""]).encode("latin-1"))
+
+    with pytest.raises(ImportRefused, match=r"not encoded in UTF-8 \(line 3\)"):
+        needs_preview(file, user=secretariat)
