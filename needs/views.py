@@ -178,6 +178,13 @@ def need_detail(request, pk):
     changed_at, version = need.last_changed(workflow_shown=need.workflow_shown)
     context = {
         "need": need,
+        # Those who see the accepted values only see them recorded at the acceptance
+        # (a need of the 2013 data set was accepted years before it was loaded).
+        "recorded_at": (
+            need.created_at
+            if need.workflow_shown
+            else min(need.accepted_at or need.created_at, need.created_at)
+        ),
         "changed_at": changed_at,
         "version": version,
         "proposal_changes": (

@@ -318,3 +318,23 @@ def test_the_migration_dates_existing_needs_by_their_accepted_values(
     assert values[plain.pk] == (1, day(1))
     assert values[changing.pk] == (2, day(1))
     assert values[new.pk][0] == 0
+
+
+def test_a_viewer_reads_a_need_recorded_no_later_than_its_last_change(
+    shared_review, viewer, secretariat, client
+):
+    # given a need accepted long before it was entered here (as the 2013 data set's)
+    with time_machine.travel(day(30), tick=False):
+        need = NeedFactory(review=shared_review, accepted_at=day(1))
+    Need.objects.filter(pk=need.pk).update(accepted_changed_at=day(1))
+
+    # when a viewer and the secretariat read its page
+    pages = {}
+    for user in (viewer, secretariat):
+        client.force_login(user)
+        pages[user] = client.get(f"/needs/{need.pk}/").content.decode()
+
+    # then the viewer reads it recorded at its acceptance, never after its change;
+    # the secretariat reads when it was entered here
+    assert "March 1, 2024, 9 a.m.; last updated March 1, 2024, 9 a.m." in pages[viewer]
+    assert "March 30, 2024, 9 a.m.; last updated March 30, 2024" in pages[secretariat]
