@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from needs.audit import labelled_changes
 from needs.followup.services import need_coverage_set
@@ -452,11 +453,15 @@ def _refuse_unchanged(pending: list[NeedProposal]) -> None:
     needs = "; ".join(str(p.need) for p in pending if p.pk in unchanged)
     raise ValidationError(
         {
-            "resubmit_unchanged": _(
+            "resubmit_unchanged": ngettext(
                 # Translators: needs lists needs, e.g. "Kenya · art. 15 · Other".
                 "Returned by the secretariat and not changed since: %(needs)s. "
+                "Revise it as its comment asks, or confirm that you resubmit it "
+                "unchanged.",
+                "Returned by the secretariat and not changed since: %(needs)s. "
                 "Revise them as its comments ask, or confirm that you resubmit "
-                "them unchanged."
+                "them unchanged.",
+                len(unchanged),
             )
             % {"needs": needs}
         }

@@ -426,7 +426,7 @@ def test_the_entry_pages_warning_of_unchanged_returned_needs_fits_a_phone(
 
     # then the warning and its confirmation show, and nothing scrolls sideways
     assert page.get_by_text("has not changed since").is_visible()
-    confirm = page.get_by_label("Resubmit the returned needs unchanged")
+    confirm = page.get_by_label("Resubmit the returned need unchanged")
     assert confirm.is_visible()
     box = confirm.bounding_box()
     assert box["x"] + box["width"] <= WINDOWS["phone"]["width"]
