@@ -28,7 +28,6 @@ rot.
 
 import argparse
 import csv
-import os
 import resource
 import sys
 import tempfile
@@ -36,22 +35,16 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import django
-from django.apps import apps
-
 ROOT = Path(__file__).resolve().parent.parent
-if not apps.ready:  # run as a script (the test suite imports it set up)
+if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
-    for name, value in {
-        "DJANGO_SETTINGS_MODULE": "tatracker.settings",
-        "SECRET_KEY": "bench-only-" + "x" * 60,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        # The import tells the secretariat of the submission: not by SMTP here.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }.items():
-        os.environ.setdefault(name, value)
-    django.setup()
+
+from bench.standalone import set_up  # noqa: E402
+
+set_up(
+    # The import tells the secretariat of the submission: not by SMTP here.
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402

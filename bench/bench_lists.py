@@ -36,25 +36,19 @@ import sys
 import time
 from pathlib import Path
 
-import django
-from django.apps import apps
-
 ROOT = Path(__file__).resolve().parent.parent
-if not apps.ready:  # run as a script (the test suite imports it set up)
+if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
-    for name, value in {
-        "DJANGO_SETTINGS_MODULE": "tatracker.settings",
-        "SECRET_KEY": "bench-only-" + "x" * 60,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        # The bench signs in as the secretariat without a second factor, and asks
-        # more pages a minute than the API's rate limit lets a person ask.
-        "TATRACKER_REQUIRE_2FA": "0",
-        "API_RATE_USER": "1000000/minute",
-        "LOG_LEVEL": "WARNING",
-    }.items():
-        os.environ.setdefault(name, value)
-    django.setup()
+
+from bench.standalone import set_up  # noqa: E402
+
+set_up(
+    # The bench signs in as the secretariat without a second factor, and asks
+    # more pages a minute than the API's rate limit lets a person ask.
+    TATRACKER_REQUIRE_2FA="0",
+    API_RATE_USER="1000000/minute",
+    LOG_LEVEL="WARNING",
+)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.serializers.json import DjangoJSONEncoder  # noqa: E402

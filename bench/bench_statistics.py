@@ -25,22 +25,15 @@ import sys
 import time
 from pathlib import Path
 
-import django
-from django.apps import apps
-
 ROOT = Path(__file__).resolve().parent.parent
-if not apps.ready:  # run as a script (the test suite imports it set up)
+if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
-    # Production settings, as far as a benchmark can: no DEBUG (templates, query log).
-    for name, value in {
-        "DJANGO_SETTINGS_MODULE": "tatracker.settings",
-        "SECRET_KEY": "bench-only-" + "x" * 60,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-    }.items():
-        os.environ.setdefault(name, value)
-    django.setup()
 
+from bench.standalone import set_up  # noqa: E402
+
+set_up()
+
+import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
