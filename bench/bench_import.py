@@ -53,7 +53,12 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.bench_statistics import REFUSED_NAMES, machine  # noqa: E402
-from bench.data import _plan, _states_and_reviews, template  # noqa: E402
+from bench.data import (  # noqa: E402
+    NEED_COLUMNS,
+    _plan,
+    _states_and_reviews,
+    template,
+)
 from needs.exchange.imports import needs_import  # noqa: E402
 from needs.models import (  # noqa: E402
     EntryDecision,
@@ -77,21 +82,9 @@ HEADER = [
 PRIORITIES = ["high", "medium", "low", "unset"]
 # The needs table's columns COPY fills: what the import writes for a row.
 COPY_COLUMNS = [
-    "review_id",
-    "article_id",
-    "need_type_id",
-    "description",
-    "priority",
-    "source",
-    "coverage",
-    "remaining",
-    "coverage_basis",
-    "coverage_reason",
-    "status",
-    "withdrawal_requested",
-    "version",
-    "created_at",
-    "updated_at",
+    column
+    for column in NEED_COLUMNS  # bench/data.py's, less what a submitted need lacks
+    if column not in {"coverage_set_at", "accepted_at"}
 ]
 # Every table an import writes, emptied between runs.
 WRITTEN = [EntryDecision, EntryEvent, NeedProposal, Need]
